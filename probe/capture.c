@@ -1,0 +1,160 @@
+#include "capture.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "decode.h"
+
+void
+cap_linktype_name(int linktype, char *buf, size_t len)
+{
+	const char *name = pcap_datalink_val_to_name(linktype);
+	const char *desc = pcap_datalink_val_to_description(linktype);
+
+	if (name != NULL && desc != NULL)
+		(void)snprintf(buf, len, "%d (%s, %s)", linktype, name, desc);
+	else
+		(void)snprintf(buf, len, "%d (unknown)", linktype);
+}
+
+static int
+set_filter(struct cap_source *src, const struct cap_options *opt, char *err,
+	   size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (opt->filter == NULL || opt->filter[0] == '\0')
+		return 0;
+	if (pcap_compile(src->pcap, &prog, opt->filter, 1,
+			 PCAP_NETMASK_UNKNOWN) != 0) {
+		(void)snprintf(err, errlen, "filter \"%s\": %s", opt->filter,
+			       pcap_geterr(src->pcap));
+		return -1;
+	}
+	if (pcap_setfilter(src->pcap, &prog) != 0) {
+		(void)snprintf(err, errlen, "filter \"%s\": %s", opt->filter,
+			       pcap_geterr(src->pcap));
+		pcap_freecode(&prog);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+static int
+check_linktype(struct cap_source *src, char *err, size_t errlen)
+{
+	char lt[128];
+
+	src->linktype = pcap_datalink(src->pcap);
+	if (dec_linktype_supported(src->linktype))
+		return 0;
+	cap_linktype_name(src->linktype, lt, sizeof(lt));
+	(void)snprintf(err, errlen, "%s: unsupported link type %s", src->name,
+		       lt);
+	return -1;
+}
+
+int
+cap_open_file(struct cap_source *src, const char *path,
+	      const struct cap_options *opt, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct stat sb;
+
+	memset(src, 0, sizeof(*src));
+	(void)snprintf(src->name, sizeof(src->name), "%s", path);
+	src->file_size = -1;
+	if (strcmp(path, "-") != 0) {
+		if (stat(path, &sb) != 0) {
+			(void)snprintf(err, errlen, "%s: %s", path,
+				       strerror(errno));
+			return -1;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			(void)snprintf(err, errlen,
+				       "%s: is a directory, not a capture file",
+				       path);
+			return -1;
+		}
+		if (S_ISREG(sb.st_mode))
+			src->file_size = (long)sb.st_size;
+	}
+	src->pcap = pcap_open_offline_with_tstamp_precision(
+	    path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (src->pcap == NULL) {
+		(void)snprintf(err, errlen, "%s: not a readable capture: %s",
+			       path, perr);
+		return -1;
+	}
+	if (check_linktype(src, err, errlen) != 0 ||
+	    set_filter(src, opt, err, errlen) != 0) {
+		cap_close(src);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cap_open_live(struct cap_source *src, const char *ifname,
+	      const struct cap_options *opt, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	int rc;
+
+	memset(src, 0, sizeof(*src));
+	(void)snprintf(src->name, sizeof(src->name), "%s", ifname);
+	src->live = true;
+	src->file_size = -1;
+	src->pcap = pcap_create(ifname, perr);
+	if (src->pcap == NULL) {
+		(void)snprintf(err, errlen, "interface %s: %s", ifname, perr);
+		return -1;
+	}
+	(void)pcap_set_snaplen(src->pcap, opt->snaplen);
+	(void)pcap_set_promisc(src->pcap, opt->promisc ? 1 : 0);
+	(void)pcap_set_timeout(src->pcap, opt->timeout_ms);
+	if (opt->buffer_bytes > 0)
+		(void)pcap_set_buffer_size(src->pcap, opt->buffer_bytes);
+	(void)pcap_set_tstamp_precision(src->pcap,
+					PCAP_TSTAMP_PRECISION_NANO);
+	rc = pcap_activate(src->pcap);
+	if (rc < 0) {
+		(void)snprintf(err, errlen, "interface %s: %s", ifname,
+			       rc == PCAP_ERROR_NO_SUCH_DEVICE
+				   ? "no such interface"
+			       : rc == PCAP_ERROR_PERM_DENIED
+				   ? "permission denied (run as root or "
+				     "give CAP_NET_RAW)"
+				   : pcap_geterr(src->pcap));
+		cap_close(src);
+		return -1;
+	}
+	if (check_linktype(src, err, errlen) != 0 ||
+	    set_filter(src, opt, err, errlen) != 0) {
+		cap_close(src);
+		return -1;
+	}
+	return 0;
+}
+
+long
+cap_file_pos(const struct cap_source *src)
+{
+	FILE *f;
+
+	if (src->live || src->pcap == NULL)
+		return -1;
+	f = pcap_file(src->pcap);
+	return f != NULL ? ftell(f) : -1;
+}
+
+void
+cap_close(struct cap_source *src)
+{
+	if (src->pcap != NULL)
+		pcap_close(src->pcap);
+	src->pcap = NULL;
+}

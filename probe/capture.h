@@ -1,0 +1,46 @@
+/*
+ * Capture sources: capture files (pcap, pcapng, "-" for standard input)
+ * and live interfaces, through libpcap. Timestamps are nanoseconds.
+ */
+#ifndef TAPFLOW_CAPTURE_H
+#define TAPFLOW_CAPTURE_H
+
+#include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cap_options {
+	int snaplen;         /* bytes kept per packet (live) */
+	int buffer_bytes;    /* kernel buffer, 0 = libpcap's default */
+	bool promisc;        /* live: promiscuous mode */
+	const char *filter;  /* BPF expression or NULL */
+	int timeout_ms;      /* live: read timeout, drives the idle tick */
+};
+
+struct cap_source {
+	pcap_t *pcap;
+	int linktype;
+	uint32_t ifindex; /* index given to flows from this source */
+	char name[256];   /* file path or interface name */
+	bool live;
+	long file_size;   /* bytes, for the progress bar; -1 unknown */
+};
+
+/* Open a capture file; -1 and err filled (naming the file) on failure. */
+int cap_open_file(struct cap_source *src, const char *path,
+		  const struct cap_options *opt, char *err, size_t errlen);
+
+/* Open a live interface; -1 and err filled on failure. */
+int cap_open_live(struct cap_source *src, const char *ifname,
+		  const struct cap_options *opt, char *err, size_t errlen);
+
+/* Bytes of the file read so far (offline), -1 if unknown. */
+long cap_file_pos(const struct cap_source *src);
+
+void cap_close(struct cap_source *src);
+
+/* Name of a link type for messages ("EN10MB (Ethernet)" or "281"). */
+void cap_linktype_name(int linktype, char *buf, size_t len);
+
+#endif

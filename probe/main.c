@@ -1,0 +1,593 @@
+/*
+ * tapflow: connects the pipeline. Capture sources -> probe (decode, fragment
+ * cache, flow table) -> expired flows -> JSON lines and the exporter.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/config.h"
+#include "../common/log.h"
+#include "../export/exporter.h"
+#include "../export/json.h"
+#include "capture.h"
+#include "probe.h"
+
+#define NS_PER_SEC  1000000000ULL
+#define NS_PER_MSEC 1000000ULL
+#define BATCH       512 /* packets per pcap_dispatch call */
+
+static volatile sig_atomic_t got_stop;
+static volatile sig_atomic_t got_usr1;
+
+struct app {
+	struct config cfg;
+	struct probe pr;
+	struct cap_source src[CFG_MAX_FILES > CFG_MAX_IFACES ? CFG_MAX_FILES
+							     : CFG_MAX_IFACES];
+	int n_src;
+	int cur_src; /* source being read (for the callback) */
+	struct jsonout *jo;
+	struct exporter *ex;
+	uint64_t flows_out;    /* expired flows handed to the outputs */
+	uint64_t last_tick_ns; /* exporter timers, packet time */
+	int read_errors;       /* damaged capture files */
+	/* progress bar */
+	bool progress;
+	struct timespec prog_last;
+	uint64_t prog_packets;
+	uint64_t pcap_recv, pcap_drop, pcap_ifdrop;
+};
+
+static struct app app;
+
+static void
+on_signal(int sig)
+{
+	int i;
+
+	if (sig == SIGUSR1) {
+		got_usr1 = 1;
+		return;
+	}
+	got_stop = 1;
+	for (i = 0; i < app.n_src; i++)
+		if (app.src[i].pcap != NULL)
+			pcap_breakloop(app.src[i].pcap);
+}
+
+static void
+flow_out(void *ctx, const struct flow_record *rec)
+{
+	struct app *a = ctx;
+
+	a->flows_out++;
+	if (a->jo != NULL)
+		(void)jsonout_flow(a->jo, rec);
+	if (a->ex != NULL)
+		exp_flow(a->ex, rec, a->pr.now_ns);
+}
+
+static uint64_t
+wall_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static void
+packet_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct app *a = (struct app *)user;
+	const struct cap_source *s = &a->src[a->cur_src];
+
+	/* opened with nanosecond precision: tv_usec holds nanoseconds */
+	probe_packet(&a->pr, s->linktype, (int64_t)h->ts.tv_sec,
+		     (int64_t)h->ts.tv_usec, s->ifindex, bytes, h->caplen,
+		     h->len);
+}
+
+/* Exporter timers run on the probe's clock, at most every 100 ms of it. */
+static void
+tick_exporter(struct app *a)
+{
+	if (a->ex == NULL)
+		return;
+	if (a->pr.now_ns - a->last_tick_ns < 100 * NS_PER_MSEC &&
+	    a->last_tick_ns != 0)
+		return;
+	a->last_tick_ns = a->pr.now_ns;
+	exp_set_capture_stats(a->ex, a->pr.st.packets_seen,
+			      a->pcap_drop + a->pcap_ifdrop);
+	exp_tick(a->ex, a->pr.now_ns);
+}
+
+static void
+progress(struct app *a, bool final)
+{
+	struct timespec now;
+	double dt, pct = -1;
+	long pos;
+	const struct cap_source *s = &a->src[a->cur_src];
+
+	if (!a->progress)
+		return;
+	if (final) {
+		(void)fputs("\r\033[K", stderr);
+		return;
+	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	dt = (double)(now.tv_sec - a->prog_last.tv_sec) +
+	     (double)(now.tv_nsec - a->prog_last.tv_nsec) / 1e9;
+	if (dt < 0.5)
+		return;
+	pos = cap_file_pos(s);
+	if (pos >= 0 && s->file_size > 0)
+		pct = 100.0 * (double)pos / (double)s->file_size;
+	(void)fprintf(stderr,
+		      "\r\033[K[%5.1f%%] file %d/%d %.2f Mpps, %llu active "
+		      "flows, %llu exported",
+		      pct < 0 ? 0.0 : pct, a->cur_src + 1, a->n_src,
+		      (double)(a->pr.st.packets_seen - a->prog_packets) / dt /
+			  1e6,
+		      (unsigned long long)flowtab_stats(a->pr.ft)->flows_active,
+		      (unsigned long long)a->flows_out);
+	a->prog_last = now;
+	a->prog_packets = a->pr.st.packets_seen;
+}
+
+static void
+log_stats(struct app *a)
+{
+	const struct flowtab_stats *fs = flowtab_stats(a->pr.ft);
+
+	log_msg(LOG_LVL_WARN,
+		"statistics: %llu packets seen, %llu accounted, %llu not IP, "
+		"%llu bad; %llu flows active, %llu created, %llu exported; "
+		"capture drops %llu kernel, %llu interface",
+		(unsigned long long)a->pr.st.packets_seen,
+		(unsigned long long)a->pr.st.packets_accounted,
+		(unsigned long long)a->pr.st.packets_skipped,
+		(unsigned long long)a->pr.st.packets_bad,
+		(unsigned long long)fs->flows_active,
+		(unsigned long long)fs->flows_created,
+		(unsigned long long)a->flows_out,
+		(unsigned long long)a->pcap_drop,
+		(unsigned long long)a->pcap_ifdrop);
+}
+
+static void
+set_u64(json_t *o, const char *k, uint64_t v)
+{
+	(void)json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+/* --stats FILE: every counter, as JSON (the tests read it). */
+static int
+write_stats(struct app *a, const char *path)
+{
+	const struct flowtab_stats *fs = flowtab_stats(a->pr.ft);
+	static const char *const reason[] = {"",	 "idle",   "active",
+					     "end_of_flow", "forced", "resource"};
+	json_t *o = json_object(), *drops = json_object(), *exp = json_object();
+	json_t *fl = json_object();
+	int i, rc;
+
+	set_u64(o, "packets_seen", a->pr.st.packets_seen);
+	set_u64(o, "bytes_seen", a->pr.st.bytes_seen);
+	set_u64(o, "packets_ip4", a->pr.st.packets_ip4);
+	set_u64(o, "packets_ip6", a->pr.st.packets_ip6);
+	set_u64(o, "packets_accounted", a->pr.st.packets_accounted);
+	set_u64(o, "octets_accounted", a->pr.st.octets_accounted);
+	set_u64(o, "packets_skipped", a->pr.st.packets_skipped);
+	set_u64(o, "packets_bad", a->pr.st.packets_bad);
+	set_u64(o, "ts_backwards", a->pr.st.ts_backwards);
+	set_u64(o, "ts_invalid", a->pr.st.ts_invalid);
+	set_u64(o, "pcap_received", a->pcap_recv);
+	set_u64(o, "pcap_dropped", a->pcap_drop);
+	set_u64(o, "pcap_ifdropped", a->pcap_ifdrop);
+	set_u64(o, "read_errors", (uint64_t)a->read_errors);
+	for (i = 1; i < DEC_DROP_COUNT; i++)
+		set_u64(drops, dec_drop_name((enum dec_drop)i),
+			a->pr.st.drop[i]);
+	(void)json_object_set_new(o, "decode", drops);
+	set_u64(fl, "created", fs->flows_created);
+	set_u64(fl, "active", fs->flows_active);
+	set_u64(fl, "packets", fs->packets);
+	set_u64(fl, "octets", fs->octets);
+	set_u64(fl, "exported", a->flows_out);
+	set_u64(fl, "memory_bytes", flowtab_mem_bytes(a->pr.ft));
+	for (i = 1; i <= FLOW_END_RESOURCE; i++) {
+		char k[32];
+
+		(void)snprintf(k, sizeof(k), "expired_%s", reason[i]);
+		set_u64(fl, k, fs->flows_expired[i]);
+	}
+	(void)json_object_set_new(o, "flows", fl);
+	if (a->ex != NULL) {
+		const struct exp_stats *es = exp_get_stats(a->ex);
+		json_t *colls = json_array();
+
+		set_u64(exp, "records_sent", es->records_sent);
+		set_u64(exp, "packets_built", es->packets_built);
+		set_u64(exp, "v5_ipv6_skipped", es->v5_ipv6_skipped);
+		set_u64(exp, "v5_split", es->v5_split);
+		for (i = 0; i < a->cfg.n_coll; i++) {
+			json_t *c = json_object();
+			char name[300];
+
+			(void)snprintf(name, sizeof(name), "%s:%s",
+				       a->cfg.coll[i].host, a->cfg.coll[i].port);
+			(void)json_object_set_new(c, "collector",
+						  json_string(name));
+			set_u64(c, "packets_sent", es->coll[i].packets_sent);
+			set_u64(c, "bytes_sent", es->coll[i].bytes_sent);
+			set_u64(c, "send_failed", es->coll[i].send_failed);
+			(void)json_array_append_new(colls, c);
+		}
+		(void)json_object_set_new(exp, "collectors", colls);
+	}
+	(void)json_object_set_new(o, "export", exp);
+	if (a->jo != NULL) {
+		set_u64(o, "json_flows_written", jsonout_written(a->jo));
+		set_u64(o, "json_write_errors", jsonout_errors(a->jo));
+	}
+	rc = json_dump_file(o, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (rc != 0)
+		log_msg(LOG_LVL_ERR, "--stats %s: cannot write", path);
+	return rc;
+}
+
+static void
+build_flowtab_config(const struct config *c, struct flowtab_config *f)
+{
+	flowtab_config_defaults(f);
+	f->max_flows = c->max_flows;
+	f->track = (enum flowtab_track)c->track;
+	f->track_vlan = c->track_vlan;
+	f->idle_tcp_ns = (uint64_t)c->timeouts_s[CFG_TO_TCP] * NS_PER_SEC;
+	f->idle_udp_ns = (uint64_t)c->timeouts_s[CFG_TO_UDP] * NS_PER_SEC;
+	f->idle_icmp_ns = (uint64_t)c->timeouts_s[CFG_TO_ICMP] * NS_PER_SEC;
+	f->idle_other_ns =
+	    (uint64_t)c->timeouts_s[CFG_TO_GENERAL] * NS_PER_SEC;
+	f->linger_fin_ns = (uint64_t)c->timeouts_s[CFG_TO_TCP_FIN] * NS_PER_SEC;
+	f->linger_rst_ns = (uint64_t)c->timeouts_s[CFG_TO_TCP_RST] * NS_PER_SEC;
+	f->active_ns = (uint64_t)c->timeouts_s[CFG_TO_MAXLIFE] * NS_PER_SEC;
+	if (c->hash_key_set) {
+		f->hash_key[0] = c->hash_key[0];
+		f->hash_key[1] = c->hash_key[1];
+	} else if (getrandom(f->hash_key, sizeof(f->hash_key), 0) !=
+		   (ssize_t)sizeof(f->hash_key)) {
+		/* no entropy source: still vary the key per run */
+		f->hash_key[0] = wall_ns() ^ (uint64_t)getpid();
+		f->hash_key[1] = ~f->hash_key[0];
+	}
+}
+
+static void
+build_exp_config(const struct config *c, struct exp_config *e)
+{
+	int i;
+
+	exp_config_defaults(e);
+	e->version = c->version;
+	e->transport = (enum exp_transport)c->transport;
+	for (i = 0; i < c->n_coll && i < EXP_MAX_COLLECTORS; i++) {
+		(void)snprintf(e->coll[i].host, sizeof(e->coll[i].host), "%s",
+			       c->coll[i].host);
+		(void)snprintf(e->coll[i].port, sizeof(e->coll[i].port), "%s",
+			       c->coll[i].port);
+	}
+	e->n_coll = i;
+	e->file_path = c->ipfix_file;
+	e->max_packet = c->max_packet;
+	e->tmpl_refresh_packets = c->tmpl_refresh_packets;
+	e->tmpl_refresh_secs = c->tmpl_refresh_secs;
+	e->source_id = c->source_id;
+	e->engine_type = c->engine_type;
+	e->engine_id = c->engine_id;
+	e->sampling = c->sampling;
+	e->time_unit = (enum exp_time_unit)c->time_unit;
+	e->pace_us = c->pace_us;
+	for (i = 0; i < c->n_ifaces && i < 16; i++) {
+		e->if_names[i] = c->ifaces[i].name;
+		e->if_index[i] = c->ifaces[i].ifindex;
+	}
+	e->n_if = i;
+}
+
+static void
+update_pcap_stats(struct app *a)
+{
+	struct pcap_stat ps;
+	int i;
+
+	a->pcap_recv = a->pcap_drop = a->pcap_ifdrop = 0;
+	for (i = 0; i < a->n_src; i++) {
+		if (!a->src[i].live || a->src[i].pcap == NULL ||
+		    pcap_stats(a->src[i].pcap, &ps) != 0)
+			continue;
+		a->pcap_recv += ps.ps_recv;
+		a->pcap_drop += ps.ps_drop;
+		a->pcap_ifdrop += ps.ps_ifdrop;
+	}
+}
+
+/* Replay every file in order; returns the number of damaged files. */
+static int
+run_replay(struct app *a)
+{
+	int i, n;
+
+	for (i = 0; i < a->n_src && !got_stop; i++) {
+		struct cap_source *s = &a->src[i];
+		char err[CFG_ERR_LEN];
+
+		a->cur_src = i;
+		if (s->pcap == NULL &&
+		    cap_open_file(s, a->cfg.files[i], &(struct cap_options){
+			.filter = a->cfg.filter}, err, sizeof(err)) != 0) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			a->read_errors++;
+			continue;
+		}
+		s->ifindex = 0;
+		while (!got_stop) {
+			n = pcap_dispatch(s->pcap, BATCH, packet_cb,
+					  (u_char *)a);
+			if (n == 0)
+				break; /* end of file */
+			if (n == PCAP_ERROR) {
+				log_msg(LOG_LVL_ERR,
+					"%s: read error after %llu packets: "
+					"%s; the flows counted so far are "
+					"exported",
+					s->name,
+					(unsigned long long)a->pr.st.packets_seen,
+					pcap_geterr(s->pcap));
+				a->read_errors++;
+				break;
+			}
+			if (n == PCAP_ERROR_BREAK)
+				break;
+			tick_exporter(a);
+			if (got_usr1) {
+				got_usr1 = 0;
+				log_stats(a);
+			}
+			progress(a, false);
+		}
+		cap_close(s);
+	}
+	progress(a, true);
+	return a->read_errors;
+}
+
+static int
+run_live(struct app *a)
+{
+	struct pollfd pfd[CFG_MAX_IFACES];
+	uint64_t expint_ns =
+	    (uint64_t)a->cfg.timeouts_s[CFG_TO_EXPINT] * NS_PER_SEC;
+	uint64_t last_expire = 0, now;
+	int i, n;
+
+	for (i = 0; i < a->n_src; i++) {
+		pfd[i].fd = pcap_get_selectable_fd(a->src[i].pcap);
+		pfd[i].events = POLLIN;
+		if (pcap_setnonblock(a->src[i].pcap, 1, NULL) != 0)
+			log_msg(LOG_LVL_WARN, "%s: cannot set non-blocking",
+				a->src[i].name);
+	}
+	while (!got_stop) {
+		n = poll(pfd, (nfds_t)a->n_src, 200);
+		if (n < 0 && errno != EINTR) {
+			log_msg(LOG_LVL_ERR, "poll: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < a->n_src && !got_stop; i++) {
+			if (n > 0 && pfd[i].revents & (POLLERR | POLLNVAL)) {
+				log_msg(LOG_LVL_ERR,
+					"interface %s: capture error (gone?); "
+					"exporting all flows and exiting",
+					a->src[i].name);
+				got_stop = 1;
+				break;
+			}
+			a->cur_src = i;
+			if (pcap_dispatch(a->src[i].pcap, BATCH, packet_cb,
+					  (u_char *)a) == PCAP_ERROR) {
+				log_msg(LOG_LVL_ERR,
+					"interface %s: %s; exporting all flows "
+					"and exiting",
+					a->src[i].name,
+					pcap_geterr(a->src[i].pcap));
+				got_stop = 1;
+			}
+		}
+		/* idle flows expire on a quiet link too */
+		now = wall_ns();
+		if (now - last_expire >= expint_ns) {
+			probe_tick(&a->pr, now);
+			last_expire = now;
+		}
+		update_pcap_stats(a);
+		tick_exporter(a);
+		if (got_usr1) {
+			got_usr1 = 0;
+			log_stats(a);
+		}
+	}
+	update_pcap_stats(a);
+	return 0;
+}
+
+static int
+open_sources(struct app *a)
+{
+	struct cap_options opt = {
+	    .snaplen = a->cfg.snaplen,
+	    .buffer_bytes = a->cfg.buffer_bytes,
+	    .promisc = a->cfg.promisc,
+	    .filter = a->cfg.filter,
+	    .timeout_ms = 100,
+	};
+	char err[CFG_ERR_LEN];
+	int i;
+
+	if (a->cfg.n_ifaces > 0) {
+		for (i = 0; i < a->cfg.n_ifaces; i++) {
+			if (cap_open_live(&a->src[i], a->cfg.ifaces[i].name,
+					  &opt, err, sizeof(err)) != 0) {
+				log_msg(LOG_LVL_ERR, "%s", err);
+				return -1;
+			}
+			a->src[i].ifindex = a->cfg.ifaces[i].ifindex;
+			a->n_src++;
+		}
+		return 0;
+	}
+	/* Files are checked before anything starts; stdin at its turn. */
+	for (i = 0; i < a->cfg.n_files; i++) {
+		if (strcmp(a->cfg.files[i], "-") != 0 &&
+		    cap_open_file(&a->src[i], a->cfg.files[i], &opt, err,
+				  sizeof(err)) != 0) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
+		a->n_src++;
+	}
+	return 0;
+}
+
+static int
+write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		log_msg(LOG_LVL_ERR, "-p %s: %s", path, strerror(errno));
+		return -1;
+	}
+	(void)fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) != 0) {
+		log_msg(LOG_LVL_ERR, "-p %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app *a = &app;
+	struct flowtab_config ftc;
+	struct dec_config dc = {0};
+	char err[CFG_ERR_LEN] = "";
+	struct sigaction sa;
+	int rc, exit_code = 0;
+	bool live;
+
+	cfg_defaults(&a->cfg);
+	rc = cfg_parse(&a->cfg, argc, argv, err, sizeof(err));
+	if (rc != 0) {
+		if (rc < 0)
+			(void)fprintf(stderr, "tapflow: %s\n", err);
+		cfg_free(&a->cfg);
+		return rc < 0 ? 1 : 0;
+	}
+	log_level = a->cfg.verbosity;
+	live = a->cfg.n_ifaces > 0;
+
+	if (open_sources(a) != 0)
+		return 1;
+	if (a->cfg.json_path != NULL) {
+		a->jo = jsonout_open(a->cfg.json_path, err, sizeof(err));
+		if (a->jo == NULL) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			return 1;
+		}
+	}
+	if (a->cfg.n_coll > 0 || a->cfg.transport == 2) {
+		struct exp_config ec;
+
+		build_exp_config(&a->cfg, &ec);
+		a->ex = exp_create(&ec, err, sizeof(err));
+		if (a->ex == NULL) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			return 1;
+		}
+	} else if (a->jo == NULL) {
+		log_msg(LOG_LVL_WARN,
+			"no output given: flows are only counted (give -n "
+			"HOST:PORT or -j FILE)");
+	}
+	build_flowtab_config(&a->cfg, &ftc);
+	dc.decap = a->cfg.decap;
+	if (probe_init(&a->pr, &dc, &ftc, flow_out, a, err, sizeof(err)) != 0) {
+		log_msg(LOG_LVL_ERR, "%s", err);
+		return 1;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGUSR1, &sa, NULL);
+	(void)signal(SIGPIPE, SIG_IGN);
+
+	if (live && !a->cfg.foreground) {
+		if (daemon(0, 0) != 0) {
+			log_msg(LOG_LVL_ERR, "daemon: %s", strerror(errno));
+			return 1;
+		}
+		log_use_syslog(true, "tapflow");
+	}
+	if (a->cfg.pidfile != NULL && write_pidfile(a->cfg.pidfile) != 0)
+		return 1;
+	a->progress = !live && a->cfg.progress && isatty(STDERR_FILENO);
+	(void)clock_gettime(CLOCK_MONOTONIC, &a->prog_last);
+
+	if (live)
+		(void)run_live(a);
+	else if (run_replay(a) > 0)
+		exit_code = 2;
+
+	/* Nothing counted is lost: expire everything and send it. */
+	probe_expire_all(&a->pr, FLOW_END_FORCED);
+	if (a->ex != NULL) {
+		exp_set_capture_stats(a->ex, a->pr.st.packets_seen,
+				      a->pcap_drop + a->pcap_ifdrop);
+		exp_flush(a->ex, a->pr.now_ns);
+	}
+	if (log_level >= LOG_LVL_INFO || (live && got_stop))
+		log_stats(a);
+	if (a->cfg.stats_path != NULL && write_stats(a, a->cfg.stats_path) != 0)
+		exit_code = 1;
+	if (a->ex != NULL)
+		exp_destroy(a->ex, a->pr.now_ns);
+	if (a->jo != NULL && jsonout_close(a->jo) != 0) {
+		log_msg(LOG_LVL_ERR, "-j %s: write error", a->cfg.json_path);
+		exit_code = 1;
+	}
+	for (rc = 0; rc < a->n_src; rc++)
+		cap_close(&a->src[rc]);
+	probe_fini(&a->pr);
+	if (a->cfg.pidfile != NULL)
+		(void)unlink(a->cfg.pidfile);
+	cfg_free(&a->cfg);
+	return exit_code;
+}

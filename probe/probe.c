@@ -1,0 +1,123 @@
+#include "probe.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define NS_PER_SEC 1000000000ULL
+
+/* Bounded expiry work per packet and per tick (STYLE.md §4). */
+#define PROBE_EXPIRE_BUDGET 256
+
+int
+probe_init(struct probe *pr, const struct dec_config *dec,
+	   const struct flowtab_config *ftc, flow_sink_fn sink, void *ctx,
+	   char *err, size_t errlen)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->dec = *dec;
+	pr->frags = frag_create(4096);
+	if (pr->frags == NULL) {
+		(void)snprintf(err, errlen, "fragment cache: out of memory");
+		return -1;
+	}
+	pr->ft = flowtab_create(ftc, sink, ctx, err, errlen);
+	if (pr->ft == NULL) {
+		frag_destroy(pr->frags);
+		pr->frags = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+probe_fini(struct probe *pr)
+{
+	if (pr->ft != NULL)
+		flowtab_destroy(pr->ft);
+	if (pr->frags != NULL)
+		frag_destroy(pr->frags);
+	pr->ft = NULL;
+	pr->frags = NULL;
+}
+
+/* Capture timestamps are hostile too: invalid parts are counted, clamped. */
+static uint64_t
+packet_time(struct probe *pr, int64_t sec, int64_t nsec)
+{
+	uint64_t t;
+
+	if (sec < 0 || nsec < 0 || nsec >= (int64_t)NS_PER_SEC) {
+		pr->st.ts_invalid++;
+		if (sec < 0)
+			sec = 0;
+		if (nsec < 0)
+			nsec = 0;
+		if (nsec >= (int64_t)NS_PER_SEC)
+			nsec = (int64_t)NS_PER_SEC - 1;
+	}
+	/* beyond year 2554 a uint64 of ns overflows: clamp */
+	if ((uint64_t)sec > UINT64_MAX / NS_PER_SEC - 1) {
+		pr->st.ts_invalid++;
+		sec = (int64_t)(UINT64_MAX / NS_PER_SEC - 1);
+	}
+	t = (uint64_t)sec * NS_PER_SEC + (uint64_t)nsec;
+	if (t < pr->now_ns) {
+		pr->st.ts_backwards++;
+		t = pr->now_ns;
+	}
+	return t;
+}
+
+void
+probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
+	     uint32_t ifindex, const uint8_t *bytes, uint32_t caplen,
+	     uint32_t wirelen)
+{
+	struct pkt_meta m;
+	enum dec_status st;
+
+	pr->now_ns = packet_time(pr, ts_sec, ts_nsec);
+	pr->st.packets_seen++;
+	pr->st.bytes_seen += wirelen;
+	m.ts_ns = pr->now_ns;
+	m.ifindex = ifindex;
+	st = dec_packet(&pr->dec, linktype, bytes, caplen, wirelen, &m);
+	if (m.family == 4)
+		pr->st.packets_ip4++;
+	else if (m.family == 6)
+		pr->st.packets_ip6++;
+	if (st != DEC_OK) {
+		if (st == DEC_SKIP)
+			pr->st.packets_skipped++;
+		else
+			pr->st.packets_bad++;
+		pr->st.drop[m.drop < DEC_DROP_COUNT ? m.drop : 0]++;
+		return;
+	}
+	if (m.is_frag && frag_resolve(pr->frags, &m) == 0 &&
+	    m.drop == DEC_DROP_NONE)
+		m.drop = DEC_DROP_FRAG_NO_FIRST;
+	if (m.drop != DEC_DROP_NONE && m.drop < DEC_DROP_COUNT)
+		pr->st.drop[m.drop]++;
+	/* Expire what is due before this packet can join a flow. */
+	(void)flowtab_expire(pr->ft, pr->now_ns, PROBE_EXPIRE_BUDGET);
+	flowtab_packet(pr->ft, &m);
+	pr->st.packets_accounted++;
+	pr->st.octets_accounted += m.octets;
+}
+
+void
+probe_tick(struct probe *pr, uint64_t now_ns)
+{
+	if (now_ns > pr->now_ns)
+		pr->now_ns = now_ns;
+	(void)flowtab_expire(pr->ft, pr->now_ns, PROBE_EXPIRE_BUDGET);
+}
+
+void
+probe_expire_all(struct probe *pr, enum flow_end_reason reason)
+{
+	/* flows already past a deadline end for that reason, not this one */
+	(void)flowtab_expire(pr->ft, pr->now_ns, 0);
+	(void)flowtab_expire_all(pr->ft, pr->now_ns, reason);
+}

@@ -1,0 +1,63 @@
+/*
+ * The per-packet pipeline of one worker: decode -> fragment cache -> flow
+ * table, with the counters for everything that happens on the way. Owns
+ * its fragment cache and flow table; the expired flows go to the sink
+ * given at creation.
+ */
+#ifndef TAPFLOW_PROBE_H
+#define TAPFLOW_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "flowtab.h"
+#include "frag.h"
+
+struct probe_stats {
+	uint64_t packets_seen;   /* frames handed to probe_packet() */
+	uint64_t bytes_seen;     /* their wire lengths */
+	uint64_t packets_ip4;    /* outer IPv4 header found (DEC_OK or bad) */
+	uint64_t packets_ip6;    /* outer IPv6 header found */
+	uint64_t packets_accounted; /* went into a flow */
+	uint64_t octets_accounted;  /* their IP lengths */
+	uint64_t packets_skipped;   /* not IP (ARP, STP, ...) */
+	uint64_t packets_bad;       /* IP but not accountable */
+	uint64_t ts_backwards;      /* timestamp earlier than the clock: clamped */
+	uint64_t ts_invalid;        /* sub-second field >= 1e9 or negative */
+	uint64_t drop[DEC_DROP_COUNT]; /* by reason (a packet counts once) */
+};
+
+struct probe {
+	struct dec_config dec;
+	struct frag_cache *frags;
+	struct flowtab *ft;
+	uint64_t now_ns; /* the clock: packet time, never backwards */
+	struct probe_stats st;
+};
+
+/* Create the fragment cache and flow table; -1 and err on failure. */
+int probe_init(struct probe *pr, const struct dec_config *dec,
+	       const struct flowtab_config *ftc, flow_sink_fn sink, void *ctx,
+	       char *err, size_t errlen);
+void probe_fini(struct probe *pr);
+
+/*
+ * One captured frame. ts_sec/ts_nsec are the capture timestamp (nanosecond
+ * precision); ifindex is the input interface's index.
+ */
+void probe_packet(struct probe *pr, int linktype, int64_t ts_sec,
+		  int64_t ts_nsec, uint32_t ifindex, const uint8_t *bytes,
+		  uint32_t caplen, uint32_t wirelen);
+
+/*
+ * Advance the clock without a packet (live idle tick) and expire what is
+ * due; the clock never goes backwards.
+ */
+void probe_tick(struct probe *pr, uint64_t now_ns);
+
+/* Expire every flow with the given reason (end of replay, shutdown...). */
+void probe_expire_all(struct probe *pr, enum flow_end_reason reason);
+
+#endif
