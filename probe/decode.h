@@ -48,6 +48,11 @@ enum dec_drop {
 	DEC_DROP_TUNNEL_TRUNC,
 	DEC_DROP_TUNNEL_TOO_DEEP, /* more than DEC_MAX_DEPTH encapsulations */
 	DEC_DROP_UNKNOWN_LINKTYPE,
+	DEC_DROP_LLC,             /* 802.3 length field: LLC/SNAP, not IP */
+	DEC_DROP_PPP_NOT_IP,      /* PPP link carrying LCP, IPCP… */
+	DEC_DROP_RAW_NOT_IP,      /* raw IP link: version nibble not 4 or 6 */
+	DEC_DROP_DCCP_TRUNC,
+	DEC_DROP_TUNNEL_BAD,      /* impossible tunnel header field */
 	DEC_DROP_COUNT
 };
 
