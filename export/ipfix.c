@@ -1,0 +1,369 @@
+#include "ipfix.h"
+
+#include <string.h>
+
+#include "../common/bytes.h"
+
+#define NS_PER_SEC 1000000000ull
+
+/*
+ * Message header (RFC 7011 §3.1), 16 bytes:
+ *  0 version (10)  2 length (whole message)  4 export time (s)
+ *  8 sequence number (data records before this message)
+ * 12 observation domain id
+ */
+#define H_VERSION 0
+#define H_LENGTH  2
+#define H_EXPORT  4
+#define H_SEQ     8
+#define H_DOMAIN  12
+
+#define SET_HDR_LEN 4
+#define VARLEN      0xffff /* RFC 7011 §7: variable-length element */
+
+/* Options templates (RFC 7011 §3.4.2.2): one scope field each. */
+struct opt_field {
+	uint16_t id;
+	uint16_t len;
+};
+
+/* §4.3 exporting-process statistics, plus the capture's packet counts. */
+static const struct opt_field opt_stat[] = {
+    {IE_OBSERVATION_DOMAIN_ID, 4}, /* scope */
+    {IE_EXPORTED_MSG_TOTAL, 8},   {IE_EXPORTED_FLOW_TOTAL, 8},
+    {IE_EXPORTED_OCTET_TOTAL, 8}, {IE_PACKET_TOTAL_COUNT, 8},
+    {IE_IGNORED_PACKET_TOTAL, 8},
+};
+#define OPT_STAT_REC_LEN (4 + 5 * 8)
+
+/* RFC 7270 / 5477 sampling: 1 in N is interval 1, space N-1. */
+static const struct opt_field opt_samp[] = {
+    {IE_OBSERVATION_DOMAIN_ID, 4}, /* scope */
+    {IE_SAMPLING_INTERVAL, 4},     {IE_SAMPLING_ALGORITHM, 1},
+    {IE_SAMPLING_PKT_INTERVAL, 4}, {IE_SAMPLING_PKT_SPACE, 4},
+};
+#define OPT_SAMP_REC_LEN (4 + 4 + 1 + 4 + 4)
+
+static const struct opt_field opt_ifn[] = {
+    {IE_INGRESS_INTERFACE, 4}, /* scope */
+    {IE_INTERFACE_NAME, VARLEN},
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static size_t
+opt_tmpl_len(size_t n_fields)
+{
+	return 6 + 4 * n_fields;
+}
+
+static size_t
+ifname_len(const struct ipfix_state *st, int i)
+{
+	return strlen(st->p.if_name[i]);
+}
+
+/* Template Set + Options Template Set. */
+static size_t
+tmpl_sets_len(const struct ipfix_state *st)
+{
+	size_t len = SET_HDR_LEN + fld_template_len(st->t4) +
+		     fld_template_len(st->t6);
+
+	len += SET_HDR_LEN + opt_tmpl_len(NELEM(opt_stat)) +
+	       opt_tmpl_len(NELEM(opt_samp));
+	if (st->p.n_if > 0)
+		len += opt_tmpl_len(NELEM(opt_ifn));
+	return len;
+}
+
+/* Options data sets. */
+static size_t
+opt_data_len(const struct ipfix_state *st)
+{
+	size_t len = SET_HDR_LEN + OPT_STAT_REC_LEN + SET_HDR_LEN +
+		     OPT_SAMP_REC_LEN;
+	int i;
+
+	if (st->p.n_if > 0) {
+		len += SET_HDR_LEN;
+		for (i = 0; i < st->p.n_if; i++)
+			len += 4 + 1 + ifname_len(st, i);
+	}
+	return len;
+}
+
+int
+ipfix_init(struct ipfix_state *st, const struct ipfix_params *p,
+	   size_t max_packet)
+{
+	size_t need;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	st->p = *p;
+	if (st->p.sampling == 0)
+		st->p.sampling = 1;
+	if (p->time_unit < 0 || p->time_unit > 2 || p->n_if < 0 ||
+	    p->n_if > IPFIX_MAX_IF)
+		return -1;
+	for (i = 0; i < st->p.n_if; i++)
+		st->p.if_name[i][IPFIX_IFNAME_MAX] = '\0';
+	st->t4 = &fld_ipfix_ip4[p->time_unit];
+	st->t6 = &fld_ipfix_ip6[p->time_unit];
+	need = IPFIX_HDR_LEN + opt_data_len(st) + SET_HDR_LEN +
+	       st->t6->rec_len;
+	if (p->tmpl_inline)
+		need += tmpl_sets_len(st);
+	if (max_packet < need || max_packet > 0xffff)
+		return -1;
+	return 0;
+}
+
+bool
+ipfix_tmpl_due(const struct ipfix_state *st, uint64_t now_ns)
+{
+	if (!st->tmpl_sent || st->tmpl_force)
+		return true;
+	if (st->p.refresh_packets != 0 &&
+	    st->pkts_since_tmpl >= st->p.refresh_packets)
+		return true;
+	return st->p.refresh_secs != 0 && now_ns >= st->tmpl_last_ns &&
+	       now_ns - st->tmpl_last_ns >=
+		   (uint64_t)st->p.refresh_secs * NS_PER_SEC;
+}
+
+void
+ipfix_force_templates(struct ipfix_state *st)
+{
+	st->tmpl_force = true;
+}
+
+static void
+write_opt_tmpl(struct wbuf *w, uint16_t id, const struct opt_field *f,
+	       size_t n)
+{
+	size_t i;
+
+	(void)wb_be16(w, id);
+	(void)wb_be16(w, (uint16_t)n);
+	(void)wb_be16(w, 1); /* scope field count */
+	for (i = 0; i < n; i++) {
+		(void)wb_be16(w, f[i].id);
+		(void)wb_be16(w, f[i].len);
+	}
+}
+
+/* Returns template records written; the caller checked the room. */
+static uint16_t
+write_tmpl_sets(const struct ipfix_state *st, struct wbuf *w)
+{
+	size_t off = wb_mark(w);
+	uint16_t n = 4;
+
+	(void)wb_be16(w, IPFIX_SET_TEMPLATE);
+	(void)wb_be16(w, 0);
+	(void)fld_write_template(st->t4, w);
+	(void)fld_write_template(st->t6, w);
+	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+
+	off = wb_mark(w);
+	(void)wb_be16(w, IPFIX_SET_OPT_TEMPLATE);
+	(void)wb_be16(w, 0);
+	write_opt_tmpl(w, FLD_TMPL_OPT_STAT, opt_stat, NELEM(opt_stat));
+	write_opt_tmpl(w, FLD_TMPL_OPT_SAMP, opt_samp, NELEM(opt_samp));
+	if (st->p.n_if > 0) {
+		write_opt_tmpl(w, FLD_TMPL_OPT_IFN, opt_ifn, NELEM(opt_ifn));
+		n++;
+	}
+	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+	return n;
+}
+
+/* Returns options data records written; the caller checked the room. */
+static uint16_t
+write_opt_data(const struct ipfix_state *st, struct wbuf *w)
+{
+	size_t off = wb_mark(w), len;
+	uint16_t n = 2;
+	int i;
+
+	(void)wb_be16(w, FLD_TMPL_OPT_STAT);
+	(void)wb_be16(w, SET_HDR_LEN + OPT_STAT_REC_LEN);
+	(void)wb_be32(w, st->p.domain_id);
+	(void)wb_be64(w, st->msgs);
+	(void)wb_be64(w, st->flow_records);
+	(void)wb_be64(w, st->octets);
+	(void)wb_be64(w, st->pkts_seen);
+	(void)wb_be64(w, st->pkts_dropped);
+
+	(void)wb_be16(w, FLD_TMPL_OPT_SAMP);
+	(void)wb_be16(w, SET_HDR_LEN + OPT_SAMP_REC_LEN);
+	(void)wb_be32(w, st->p.domain_id);
+	(void)wb_be32(w, st->p.sampling);
+	(void)wb_u8(w, IPFIX_SAMP_DETERMINISTIC);
+	(void)wb_be32(w, 1);
+	(void)wb_be32(w, st->p.sampling - 1);
+
+	if (st->p.n_if > 0) {
+		off = wb_mark(w);
+		(void)wb_be16(w, FLD_TMPL_OPT_IFN);
+		(void)wb_be16(w, 0);
+		for (i = 0; i < st->p.n_if; i++) {
+			len = ifname_len(st, i); /* < 255: one length byte */
+			(void)wb_be32(w, st->p.if_index[i]);
+			(void)wb_u8(w, (uint8_t)len);
+			(void)wb_bytes(w, st->p.if_name[i], len);
+			n++;
+		}
+		wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+	}
+	return n;
+}
+
+static void
+fill_header(uint8_t *h, size_t len, uint64_t now_ns, uint32_t seq,
+	    uint32_t domain)
+{
+	st_be16(h + H_VERSION, IPFIX_VERSION);
+	st_be16(h + H_LENGTH, (uint16_t)len);
+	st_be32(h + H_EXPORT, (uint32_t)(now_ns / NS_PER_SEC));
+	st_be32(h + H_SEQ, seq);
+	st_be32(h + H_DOMAIN, domain);
+}
+
+void
+ipfix_begin(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w)
+{
+	size_t need;
+
+	w->len = 0;
+	st->n_data = 0;
+	st->n_tmpl = 0;
+	st->set_id = 0;
+	st->open = wb_take(w, IPFIX_HDR_LEN) != NULL;
+	if (!st->open || !ipfix_tmpl_due(st, now_ns))
+		return;
+	need = opt_data_len(st);
+	if (st->p.tmpl_inline)
+		need += tmpl_sets_len(st);
+	if (!wb_has(w, need))
+		return;
+	if (st->p.tmpl_inline)
+		st->n_tmpl = write_tmpl_sets(st, w);
+	st->n_data = write_opt_data(st, w);
+	st->tmpl_sent = true;
+	st->tmpl_force = false;
+	st->tmpl_last_ns = now_ns;
+	st->pkts_since_tmpl = 0;
+	st->tmpl_msgs++;
+}
+
+static const struct fld_tmpl *
+tmpl_for(const struct ipfix_state *st, uint8_t family)
+{
+	if (family == 4)
+		return st->t4;
+	if (family == 6)
+		return st->t6;
+	return NULL;
+}
+
+bool
+ipfix_fits(const struct ipfix_state *st, uint8_t family,
+	   const struct wbuf *w)
+{
+	const struct fld_tmpl *t = tmpl_for(st, family);
+	size_t need;
+
+	if (!st->open || t == NULL || st->n_data == 0xffff)
+		return false;
+	need = t->rec_len;
+	if (st->set_id != t->tmpl_id)
+		need += SET_HDR_LEN;
+	return wb_has(w, need);
+}
+
+static void
+close_set(struct ipfix_state *st, struct wbuf *w)
+{
+	if (st->set_id == 0)
+		return;
+	/* no padding: RFC 7011 §3.3.1 makes it optional */
+	wb_patch_be16(w, st->set_off + 2,
+		      (uint16_t)(wb_mark(w) - st->set_off));
+	st->set_id = 0;
+}
+
+enum enc_add
+ipfix_add(struct ipfix_state *st, const struct flow_record *r, struct wbuf *w)
+{
+	const struct fld_tmpl *t = tmpl_for(st, r->family);
+	struct fld_ctx ctx = {0};
+
+	if (t == NULL)
+		return ENC_SKIPPED;
+	if (!ipfix_fits(st, r->family, w))
+		return ENC_FULL;
+	if (st->set_id != t->tmpl_id) {
+		close_set(st, w);
+		st->set_off = wb_mark(w);
+		(void)wb_be16(w, t->tmpl_id);
+		(void)wb_be16(w, 0);
+		st->set_id = t->tmpl_id;
+	}
+	(void)fld_write_record(t, r, &ctx, w);
+	st->n_data++;
+	st->flow_records++;
+	return ENC_ADDED;
+}
+
+size_t
+ipfix_end(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w)
+{
+	size_t n = (size_t)st->n_data + st->n_tmpl;
+
+	close_set(st, w);
+	if (!st->open || n == 0) {
+		st->open = false;
+		w->len = 0;
+		return 0;
+	}
+	fill_header(w->base, w->len, now_ns, st->seq, st->p.domain_id);
+	/* RFC 7011 §3.1: counts Data Records, not messages or templates */
+	st->seq += st->n_data;
+	st->msgs++;
+	st->octets += w->len;
+	st->pkts_since_tmpl++;
+	st->open = false;
+	st->n_data = 0;
+	st->n_tmpl = 0;
+	return n;
+}
+
+size_t
+ipfix_templates(const struct ipfix_state *st, uint64_t now_ns,
+		struct wbuf *w)
+{
+	w->len = 0;
+	if (!wb_has(w, IPFIX_HDR_LEN + tmpl_sets_len(st)))
+		return 0;
+	(void)wb_take(w, IPFIX_HDR_LEN);
+	(void)write_tmpl_sets(st, w);
+	fill_header(w->base, w->len, now_ns, st->seq, st->p.domain_id);
+	return w->len;
+}
+
+size_t
+ipfix_encode(struct ipfix_state *st, const struct flow_record *recs,
+	     size_t n, uint64_t now_ns, struct wbuf *w)
+{
+	size_t i;
+
+	ipfix_begin(st, now_ns, w);
+	for (i = 0; i < n; i++)
+		if (ipfix_add(st, &recs[i], w) == ENC_FULL)
+			break;
+	(void)ipfix_end(st, now_ns, w);
+	return i;
+}

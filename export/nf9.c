@@ -1,0 +1,259 @@
+#include "nf9.h"
+
+#include <string.h>
+
+#include "../common/bytes.h"
+
+#define NS_PER_SEC 1000000000ull
+
+/*
+ * Header (RFC 3954 §5.1), 20 bytes:
+ *  0 version (9)  2 count  4 sysUptime (ms)  8 unix secs
+ * 12 sequence (export packets)  16 source id
+ */
+#define H_VERSION 0
+#define H_COUNT   2
+#define H_UPTIME  4
+#define H_SECS    8
+#define H_SEQ     12
+#define H_SRC_ID  16
+
+#define SET_HDR_LEN 4
+
+/* Options data record (258): System scope (source id), interval, algo. */
+#define OPT_SAMP_REC_LEN 9
+
+static const struct fld_tmpl *
+tmpl_for(uint8_t family)
+{
+	if (family == 4)
+		return &fld_nf9_ip4;
+	if (family == 6)
+		return &fld_nf9_ip6;
+	return NULL;
+}
+
+static size_t
+pad4(size_t len)
+{
+	return (4 - (len & 3)) & 3;
+}
+
+/* Bytes the templates and the sampling options take in a packet. */
+static size_t
+tmpl_block_len(void)
+{
+	size_t t = SET_HDR_LEN + fld_template_len(&fld_nf9_ip4) +
+		   fld_template_len(&fld_nf9_ip6);
+	size_t o = SET_HDR_LEN + 6 + 4 + 8; /* one scope, two options */
+	size_t d = SET_HDR_LEN + OPT_SAMP_REC_LEN;
+
+	return t + o + pad4(o) + d + pad4(d);
+}
+
+int
+nf9_init(struct nf9_state *st, const struct nf9_params *p, size_t max_packet)
+{
+	size_t need = NF9_HDR_LEN + tmpl_block_len() + SET_HDR_LEN +
+		      fld_nf9_ip6.rec_len + 3;
+
+	memset(st, 0, sizeof(*st));
+	st->p = *p;
+	if (st->p.sampling == 0)
+		st->p.sampling = 1;
+	if (max_packet < need || max_packet > 0xffff)
+		return -1;
+	return 0;
+}
+
+bool
+nf9_tmpl_due(const struct nf9_state *st, uint64_t now_ns)
+{
+	if (!st->tmpl_sent || st->tmpl_force)
+		return true;
+	if (st->p.refresh_packets != 0 &&
+	    st->pkts_since_tmpl >= st->p.refresh_packets)
+		return true;
+	return st->p.refresh_secs != 0 && now_ns >= st->tmpl_last_ns &&
+	       now_ns - st->tmpl_last_ns >=
+		   (uint64_t)st->p.refresh_secs * NS_PER_SEC;
+}
+
+void
+nf9_force_templates(struct nf9_state *st)
+{
+	st->tmpl_force = true;
+}
+
+/*
+ * Template FlowSet, Options Template FlowSet and the options data record.
+ * Options Template FlowSet (RFC 3954 §6.1):
+ *  0 FlowSet id (1)  2 length  4 template id  6 option scope length
+ *  8 option length  10 scope (type, length)...  options (type, length)...
+ *  padding to 4 bytes.
+ */
+static bool
+write_templates(struct nf9_state *st, struct wbuf *w)
+{
+	size_t off;
+
+	if (!wb_has(w, tmpl_block_len()))
+		return false;
+	off = wb_mark(w);
+	(void)wb_be16(w, NF9_SET_TEMPLATE);
+	(void)wb_be16(w, 0);
+	(void)fld_write_template(&fld_nf9_ip4, w);
+	(void)fld_write_template(&fld_nf9_ip6, w);
+	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+
+	off = wb_mark(w);
+	(void)wb_be16(w, NF9_SET_OPTIONS);
+	(void)wb_be16(w, 0);
+	(void)wb_be16(w, NF9_TMPL_OPT_SAMP);
+	(void)wb_be16(w, 4); /* scope length: one (type, length) pair */
+	(void)wb_be16(w, 8); /* option length: two pairs */
+	(void)wb_be16(w, NF9_SCOPE_SYSTEM);
+	(void)wb_be16(w, 4);
+	(void)wb_be16(w, IE_SAMPLING_INTERVAL);
+	(void)wb_be16(w, 4);
+	(void)wb_be16(w, IE_SAMPLING_ALGORITHM);
+	(void)wb_be16(w, 1);
+	(void)wb_zero(w, pad4(wb_mark(w) - off));
+	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+
+	off = wb_mark(w);
+	(void)wb_be16(w, NF9_TMPL_OPT_SAMP);
+	(void)wb_be16(w, 0);
+	(void)wb_be32(w, st->p.source_id); /* the System scope value */
+	(void)wb_be32(w, st->p.sampling);
+	(void)wb_u8(w, NF9_SAMP_DETERMINISTIC);
+	(void)wb_zero(w, pad4(wb_mark(w) - off));
+	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+
+	st->count = (uint16_t)(st->count + 4); /* 2 templates, 1 options
+						  template, 1 options record */
+	return true;
+}
+
+void
+nf9_begin(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
+{
+	if (!st->booted) {
+		st->booted = true;
+		st->boot_ns = now_ns;
+	}
+	w->len = 0;
+	st->count = 0;
+	st->set_id = 0;
+	st->open = wb_take(w, NF9_HDR_LEN) != NULL;
+	if (st->open && nf9_tmpl_due(st, now_ns) && write_templates(st, w)) {
+		st->tmpl_sent = true;
+		st->tmpl_force = false;
+		st->tmpl_last_ns = now_ns;
+		st->pkts_since_tmpl = 0;
+		st->tmpl_packets++;
+	}
+}
+
+/* Room needed to add a record of t, including the padding it causes. */
+static size_t
+need_for(const struct nf9_state *st, const struct fld_tmpl *t,
+	 const struct wbuf *w)
+{
+	size_t need = 0, set_len;
+
+	if (st->set_id == t->tmpl_id) {
+		set_len = wb_mark(w) - st->set_off;
+	} else {
+		if (st->set_id != 0)
+			need += pad4(wb_mark(w) - st->set_off);
+		need += SET_HDR_LEN;
+		set_len = SET_HDR_LEN;
+	}
+	return need + t->rec_len + pad4(set_len + t->rec_len);
+}
+
+bool
+nf9_fits(const struct nf9_state *st, uint8_t family, const struct wbuf *w)
+{
+	const struct fld_tmpl *t = tmpl_for(family);
+
+	return st->open && t != NULL && st->count < 0xffff &&
+	       wb_has(w, need_for(st, t, w));
+}
+
+static void
+close_set(struct nf9_state *st, struct wbuf *w)
+{
+	if (st->set_id == 0)
+		return;
+	/* RFC 3954 §5.3: pad each FlowSet to a 32-bit boundary */
+	(void)wb_zero(w, pad4(wb_mark(w) - st->set_off));
+	wb_patch_be16(w, st->set_off + 2,
+		      (uint16_t)(wb_mark(w) - st->set_off));
+	st->set_id = 0;
+}
+
+enum enc_add
+nf9_add(struct nf9_state *st, const struct flow_record *r, struct wbuf *w)
+{
+	const struct fld_tmpl *t = tmpl_for(r->family);
+	struct fld_ctx ctx;
+
+	if (t == NULL)
+		return ENC_SKIPPED;
+	if (!nf9_fits(st, r->family, w))
+		return ENC_FULL;
+	if (st->set_id != t->tmpl_id) {
+		close_set(st, w);
+		st->set_off = wb_mark(w);
+		(void)wb_be16(w, t->tmpl_id);
+		(void)wb_be16(w, 0);
+		st->set_id = t->tmpl_id;
+	}
+	ctx.boot_ns = st->boot_ns;
+	(void)fld_write_record(t, r, &ctx, w);
+	st->count++;
+	st->records++;
+	return ENC_ADDED;
+}
+
+size_t
+nf9_end(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
+{
+	size_t n = st->count;
+	uint8_t *h = w->base;
+
+	close_set(st, w);
+	if (!st->open || n == 0) {
+		st->open = false;
+		w->len = 0;
+		return 0;
+	}
+	st_be16(h + H_VERSION, NF9_VERSION);
+	st_be16(h + H_COUNT, st->count);
+	st_be32(h + H_UPTIME, fld_uptime_ms(now_ns, st->boot_ns));
+	st_be32(h + H_SECS, (uint32_t)(now_ns / NS_PER_SEC));
+	st_be32(h + H_SEQ, st->sequence); /* packets sent before this one */
+	st_be32(h + H_SRC_ID, st->p.source_id);
+	st->sequence++;
+	st->pkts_since_tmpl++;
+	st->packets++;
+	st->open = false;
+	st->count = 0;
+	return n;
+}
+
+size_t
+nf9_encode(struct nf9_state *st, const struct flow_record *recs, size_t n,
+	   uint64_t now_ns, struct wbuf *w)
+{
+	size_t i;
+
+	nf9_begin(st, now_ns, w);
+	for (i = 0; i < n; i++)
+		if (nf9_add(st, &recs[i], w) == ENC_FULL)
+			break;
+	(void)nf9_end(st, now_ns, w);
+	return i;
+}
