@@ -1,0 +1,515 @@
+/*
+ * The exporter: buffers flows into one export packet at a time through the
+ * pure encoders (nf5, nf9, ipfix), and hands each closed packet to every
+ * collector's sender. All timing comes from the `now` arguments.
+ */
+#include "exporter.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/log.h"
+#include "ipfix.h"
+#include "nf5.h"
+#include "nf9.h"
+#include "sender.h"
+#include "wbuf.h"
+
+#define NS_PER_MS        1000000ull
+#define NS_PER_SEC       1000000000ull
+#define FAIL_LOG_EVERY   (10 * NS_PER_SEC)
+#define MAX_UDP_PAYLOAD  65507u
+#define CLOSE_TIMEOUT_MS 2000
+
+struct exporter {
+	struct exp_config cfg;
+	struct exp_stats stats;
+
+	struct snd snd[EXP_MAX_COLLECTORS];
+	int n_snd;
+	uint64_t fail_log_ns[EXP_MAX_COLLECTORS];
+
+	struct nf5_state v5;
+	struct nf9_state v9;
+	struct ipfix_state fix;
+
+	uint8_t *pkt; /* the packet being built, cfg.max_packet bytes */
+	struct wbuf wb;
+	bool open;
+	uint64_t open_ns; /* when it was begun, for flush_ms */
+	uint8_t *tbuf;    /* IPFIX templates message for a new stream */
+
+	bool warned_ipv6;
+	bool warned_split;
+};
+
+void
+exp_config_defaults(struct exp_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->version = 10; /* IPFIX */
+	cfg->transport = EXP_UDP;
+	cfg->max_packet = 1400; /* + 48 bytes IPv6/UDP headers < 1500 MTU */
+	cfg->tmpl_refresh_packets = 20;
+	cfg->tmpl_refresh_secs = 30;
+	cfg->source_id = 0;
+	cfg->sampling = 1;
+	cfg->time_unit = EXP_TIME_MS;
+	cfg->flush_ms = 1000;
+	cfg->pace_us = 0;
+}
+
+static bool
+is_v5(const struct exporter *ex)
+{
+	return ex->cfg.version == 1 || ex->cfg.version == 5;
+}
+
+static void
+sync_stats(struct exporter *ex)
+{
+	switch (ex->cfg.version) {
+	case 1:
+	case 5:
+		ex->stats.records_sent = ex->v5.records;
+		ex->stats.v5_ipv6_skipped = ex->v5.ipv6_skipped;
+		ex->stats.v5_split = ex->v5.split;
+		break;
+	case 9:
+		ex->stats.records_sent = ex->v9.records;
+		break;
+	default:
+		ex->stats.records_sent = ex->fix.flow_records;
+		break;
+	}
+}
+
+static int
+setup_encoder(struct exporter *ex, char *err, size_t errlen)
+{
+	const struct exp_config *c = &ex->cfg;
+	struct nf9_params p9;
+	struct ipfix_params pf;
+	int i, rc;
+	bool stream = c->transport != EXP_UDP;
+
+	switch (c->version) {
+	case 1:
+	case 5:
+		rc = nf5_init(&ex->v5, c->version, c->max_packet,
+			      c->engine_type, c->engine_id, c->sampling);
+		break;
+	case 9:
+		memset(&p9, 0, sizeof(p9));
+		p9.source_id = c->source_id;
+		p9.sampling = c->sampling;
+		p9.refresh_packets = c->tmpl_refresh_packets;
+		p9.refresh_secs = c->tmpl_refresh_secs;
+		rc = nf9_init(&ex->v9, &p9, c->max_packet);
+		break;
+	case 10:
+		memset(&pf, 0, sizeof(pf));
+		pf.domain_id = c->source_id;
+		pf.sampling = c->sampling;
+		/* a stream learns templates once; options still refresh */
+		pf.refresh_packets = stream ? 0 : c->tmpl_refresh_packets;
+		pf.refresh_secs = c->tmpl_refresh_secs;
+		pf.time_unit = (int)c->time_unit;
+		pf.tmpl_inline = !stream;
+		pf.n_if = c->n_if < IPFIX_MAX_IF ? c->n_if : IPFIX_MAX_IF;
+		for (i = 0; i < pf.n_if; i++) {
+			pf.if_index[i] = c->if_index[i];
+			(void)snprintf(pf.if_name[i], sizeof(pf.if_name[i]),
+				       "%s",
+				       c->if_names[i] ? c->if_names[i] : "");
+		}
+		rc = ipfix_init(&ex->fix, &pf, c->max_packet);
+		break;
+	default:
+		(void)snprintf(err, errlen,
+			       "export version %d: expected 1, 5, 9 or 10",
+			       c->version);
+		return -1;
+	}
+	if (rc < 0) {
+		(void)snprintf(err, errlen,
+			       "max packet %u: too small for export version "
+			       "%d (or a bad time unit / interface list)",
+			       c->max_packet, c->version);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+open_senders(struct exporter *ex, char *err, size_t errlen)
+{
+	const struct exp_config *c = &ex->cfg;
+	int i;
+
+	if (c->transport == EXP_FILE) {
+		if (c->file_path == NULL || c->file_path[0] == '\0') {
+			(void)snprintf(err, errlen,
+				       "file export: no file path given");
+			return -1;
+		}
+		if (snd_file_open(&ex->snd[0], c->file_path, err, errlen) < 0)
+			return -1;
+		ex->n_snd = 1;
+		return 0;
+	}
+	if (c->n_coll <= 0 || c->n_coll > EXP_MAX_COLLECTORS) {
+		(void)snprintf(err, errlen, "collectors: %d given, expected 1..%d",
+			       c->n_coll, EXP_MAX_COLLECTORS);
+		return -1;
+	}
+	for (i = 0; i < c->n_coll; i++) {
+		const char *port = c->coll[i].port[0] ? c->coll[i].port : "2055";
+
+		if (c->transport == EXP_TCP) {
+			if (snd_tcp_open(&ex->snd[i], c->coll[i].host, port,
+					 err, errlen) < 0)
+				return -1;
+		} else if (snd_udp_open(&ex->snd[i], c->coll[i].host, port,
+					err, errlen) < 0) {
+			return -1;
+		}
+		ex->n_snd = i + 1;
+	}
+	return 0;
+}
+
+struct exporter *
+exp_create(const struct exp_config *cfg, char *err, size_t errlen)
+{
+	struct exporter *ex;
+	int i;
+
+	if (cfg->transport != EXP_UDP && cfg->version != 10) {
+		(void)snprintf(err, errlen,
+			       "export version %d: TCP and file export need "
+			       "IPFIX (version 10)",
+			       cfg->version);
+		return NULL;
+	}
+	if (cfg->max_packet > MAX_UDP_PAYLOAD) {
+		(void)snprintf(err, errlen, "max packet %u: above %u",
+			       cfg->max_packet, MAX_UDP_PAYLOAD);
+		return NULL;
+	}
+	ex = calloc(1, sizeof(*ex));
+	if (ex == NULL) {
+		(void)snprintf(err, errlen, "exporter: out of memory");
+		return NULL;
+	}
+	ex->cfg = *cfg;
+	if (ex->cfg.sampling == 0)
+		ex->cfg.sampling = 1;
+	for (i = 0; i < EXP_MAX_COLLECTORS; i++)
+		ex->snd[i].fd = -1;
+	ex->pkt = malloc(cfg->max_packet);
+	ex->tbuf = malloc(cfg->max_packet);
+	if (ex->pkt == NULL || ex->tbuf == NULL) {
+		(void)snprintf(err, errlen, "exporter: out of memory");
+		goto fail;
+	}
+	wb_init(&ex->wb, ex->pkt, cfg->max_packet);
+	if (setup_encoder(ex, err, errlen) < 0 ||
+	    open_senders(ex, err, errlen) < 0)
+		goto fail;
+	return ex;
+fail:
+	for (i = 0; i < ex->n_snd; i++)
+		snd_close(&ex->snd[i], 0);
+	free(ex->pkt);
+	free(ex->tbuf);
+	free(ex);
+	return NULL;
+}
+
+static void
+pace(const struct exporter *ex)
+{
+	struct timespec ts;
+
+	if (ex->cfg.pace_us == 0)
+		return;
+	ts.tv_sec = (time_t)(ex->cfg.pace_us / 1000000u);
+	ts.tv_nsec = (long)(ex->cfg.pace_us % 1000000u) * 1000;
+	(void)nanosleep(&ts, NULL);
+}
+
+static void
+count_send(struct exporter *ex, int i, int rc, size_t len, uint64_t now_ns)
+{
+	struct exp_coll_stats *cs = &ex->stats.coll[i];
+	struct snd *s = &ex->snd[i];
+
+	if (rc == 0) {
+		cs->packets_sent++;
+		cs->bytes_sent += len;
+		return;
+	}
+	cs->send_failed++;
+	if (log_ratelimit(&ex->fail_log_ns[i], now_ns, FAIL_LOG_EVERY))
+		log_msg(LOG_LVL_WARN,
+			"collector %s: send failed (%llu failures, %llu "
+			"sent): %s",
+			s->name, (unsigned long long)cs->send_failed,
+			(unsigned long long)cs->packets_sent,
+			strerror(s->last_errno));
+}
+
+/* A new TCP connection or file starts with the IPFIX templates. */
+static void
+send_stream_templates(struct exporter *ex, int i, uint64_t now_ns)
+{
+	struct snd *s = &ex->snd[i];
+	struct wbuf tw;
+	size_t len;
+	int rc;
+
+	if (!s->need_templates || ex->cfg.version != 10)
+		return;
+	s->need_templates = false;
+	wb_init(&tw, ex->tbuf, ex->cfg.max_packet);
+	len = ipfix_templates(&ex->fix, now_ns, &tw);
+	if (len == 0)
+		return;
+	rc = snd_send(s, ex->tbuf, len, now_ns);
+	count_send(ex, i, rc, len, now_ns);
+}
+
+static void
+deliver(struct exporter *ex, const uint8_t *buf, size_t len, uint64_t now_ns)
+{
+	int i, rc;
+
+	for (i = 0; i < ex->n_snd; i++) {
+		snd_poll(&ex->snd[i], now_ns);
+		send_stream_templates(ex, i, now_ns);
+		rc = snd_send(&ex->snd[i], buf, len, now_ns);
+		count_send(ex, i, rc, len, now_ns);
+		ex->stats.coll[i].reconnects = ex->snd[i].reconnects;
+	}
+	pace(ex);
+}
+
+static void
+enc_begin(struct exporter *ex, uint64_t now_ns)
+{
+	switch (ex->cfg.version) {
+	case 1:
+	case 5:
+		nf5_begin(&ex->v5, now_ns, &ex->wb);
+		break;
+	case 9:
+		nf9_begin(&ex->v9, now_ns, &ex->wb);
+		break;
+	default:
+		ipfix_begin(&ex->fix, now_ns, &ex->wb);
+		break;
+	}
+	ex->open = true;
+	ex->open_ns = now_ns;
+}
+
+static enum enc_add
+enc_add(struct exporter *ex, const struct flow_record *rec)
+{
+	switch (ex->cfg.version) {
+	case 1:
+	case 5:
+		return nf5_add(&ex->v5, rec, &ex->wb);
+	case 9:
+		return nf9_add(&ex->v9, rec, &ex->wb);
+	default:
+		return ipfix_add(&ex->fix, rec, &ex->wb);
+	}
+}
+
+/* After an add: is the packet as full as it can usefully get? */
+static bool
+enc_full(const struct exporter *ex, uint8_t family)
+{
+	switch (ex->cfg.version) {
+	case 1:
+	case 5:
+		return nf5_full(&ex->v5) || !wb_has(&ex->wb, NF5_REC_LEN);
+	case 9:
+		return !nf9_fits(&ex->v9, family, &ex->wb);
+	default:
+		return !ipfix_fits(&ex->fix, family, &ex->wb);
+	}
+}
+
+static uint64_t
+enc_records(const struct exporter *ex)
+{
+	switch (ex->cfg.version) {
+	case 1:
+	case 5:
+		return ex->v5.records;
+	case 9:
+		return ex->v9.records;
+	default:
+		return ex->fix.flow_records;
+	}
+}
+
+/* Close the open packet and send it (if it holds anything). */
+static void
+send_open(struct exporter *ex, uint64_t now_ns)
+{
+	size_t n;
+
+	if (!ex->open)
+		return;
+	switch (ex->cfg.version) {
+	case 1:
+	case 5:
+		n = nf5_end(&ex->v5, now_ns, &ex->wb);
+		break;
+	case 9:
+		n = nf9_end(&ex->v9, now_ns, &ex->wb);
+		break;
+	default:
+		n = ipfix_end(&ex->fix, now_ns, &ex->wb);
+		break;
+	}
+	ex->open = false;
+	sync_stats(ex);
+	if (n == 0 || ex->wb.len == 0)
+		return; /* empty packets are never sent */
+	ex->stats.packets_built++;
+	deliver(ex, ex->pkt, ex->wb.len, now_ns);
+}
+
+static void
+warn_once(struct exporter *ex)
+{
+	if (!ex->warned_ipv6 && ex->stats.v5_ipv6_skipped > 0) {
+		ex->warned_ipv6 = true;
+		log_msg(LOG_LVL_WARN,
+			"export version %d: IPv6 flows can't be carried and "
+			"are skipped (counted in v5_ipv6_skipped); use 9 or "
+			"10",
+			ex->cfg.version);
+	}
+	if (!ex->warned_split && ex->stats.v5_split > 0) {
+		ex->warned_split = true;
+		log_msg(LOG_LVL_WARN,
+			"export version %d: a flow passed 2^32-1 packets or "
+			"octets and was split over several records (counted "
+			"in v5_split)",
+			ex->cfg.version);
+	}
+}
+
+void
+exp_flow(struct exporter *ex, const struct flow_record *rec, uint64_t now_ns)
+{
+	enum enc_add r;
+	uint64_t before;
+	bool fresh;
+
+	if (!ex->open)
+		enc_begin(ex, now_ns);
+	fresh = false;
+	for (;;) {
+		before = enc_records(ex);
+		r = enc_add(ex, rec);
+		if (r != ENC_FULL)
+			break;
+		if (fresh && enc_records(ex) == before) {
+			/* can't happen: init checked room for one record */
+			log_msg(LOG_LVL_ERR, "exporter: record too large, "
+					     "dropped");
+			break;
+		}
+		send_open(ex, now_ns);
+		enc_begin(ex, now_ns);
+		fresh = true;
+	}
+	sync_stats(ex);
+	if (is_v5(ex))
+		warn_once(ex);
+	if (r == ENC_ADDED && enc_full(ex, rec->family))
+		send_open(ex, now_ns);
+}
+
+static bool
+tmpl_due(const struct exporter *ex, uint64_t now_ns)
+{
+	if (ex->cfg.version == 9)
+		return nf9_tmpl_due(&ex->v9, now_ns);
+	if (ex->cfg.version == 10)
+		return ipfix_tmpl_due(&ex->fix, now_ns);
+	return false;
+}
+
+void
+exp_tick(struct exporter *ex, uint64_t now_ns)
+{
+	int i;
+
+	for (i = 0; i < ex->n_snd; i++) {
+		snd_poll(&ex->snd[i], now_ns);
+		ex->stats.coll[i].reconnects = ex->snd[i].reconnects;
+	}
+	if (ex->open && now_ns >= ex->open_ns &&
+	    now_ns - ex->open_ns >= (uint64_t)ex->cfg.flush_ms * NS_PER_MS)
+		send_open(ex, now_ns);
+	/* templates (and options) due by time with nothing pending */
+	if (!ex->open && tmpl_due(ex, now_ns)) {
+		enc_begin(ex, now_ns);
+		send_open(ex, now_ns);
+	}
+	/* a stream that came back gets its templates without waiting */
+	for (i = 0; i < ex->n_snd; i++)
+		if (ex->snd[i].kind == SND_TCP && ex->snd[i].need_templates &&
+		    ex->snd[i].state != SND_DOWN)
+			send_stream_templates(ex, i, now_ns);
+}
+
+void
+exp_flush(struct exporter *ex, uint64_t now_ns)
+{
+	int i;
+
+	send_open(ex, now_ns);
+	for (i = 0; i < ex->n_snd; i++)
+		snd_poll(&ex->snd[i], now_ns);
+}
+
+void
+exp_set_capture_stats(struct exporter *ex, uint64_t packets_seen,
+		      uint64_t packets_dropped)
+{
+	ex->fix.pkts_seen = packets_seen;
+	ex->fix.pkts_dropped = packets_dropped;
+}
+
+const struct exp_stats *
+exp_get_stats(const struct exporter *ex)
+{
+	return &ex->stats;
+}
+
+void
+exp_destroy(struct exporter *ex, uint64_t now_ns)
+{
+	int i;
+
+	if (ex == NULL)
+		return;
+	exp_flush(ex, now_ns);
+	for (i = 0; i < ex->n_snd; i++)
+		snd_close(&ex->snd[i], CLOSE_TIMEOUT_MS);
+	free(ex->pkt);
+	free(ex->tbuf);
+	free(ex);
+}

@@ -1,0 +1,92 @@
+/*
+ * Sockets and files the export packets go to. One struct snd per
+ * collector: a connected non-blocking UDP socket, a non-blocking TCP
+ * connection with an output buffer and reconnection, or a file (RFC 5655:
+ * IPFIX messages back to back). A failed send is reported to the caller,
+ * which counts it; nothing here is fatal after setup.
+ */
+#ifndef TAPFLOW_SENDER_H
+#define TAPFLOW_SENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+enum snd_kind {
+	SND_UDP = 0,
+	SND_TCP = 1,
+	SND_FILE = 2,
+};
+
+enum snd_tcp_state {
+	SND_DOWN = 0,
+	SND_CONNECTING = 1,
+	SND_UP = 2,
+};
+
+#define SND_TCP_BUF       (256 * 1024) /* queued bytes per TCP collector */
+#define SND_RETRY_MIN_MS  1000
+#define SND_RETRY_MAX_MS  30000
+
+struct snd {
+	enum snd_kind kind;
+	int fd;         /* -1 when closed */
+	char name[300]; /* "host:port" or the file path, for log lines */
+
+	/* resolved address (UDP, TCP) */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+
+	/* TCP */
+	enum snd_tcp_state state;
+	uint8_t *obuf; /* owned; SND_TCP_BUF bytes */
+	size_t olen;
+	uint64_t retry_at_ns; /* 0: not scheduled yet */
+	uint32_t retry_ms;
+	uint64_t reconnects; /* connections opened after the first */
+
+	/* a new connection or file: the caller must send templates first */
+	bool need_templates;
+	int last_errno; /* of the last failure */
+};
+
+/*
+ * Resolve host and port (names, IPv4, IPv6 literals without brackets;
+ * getaddrinfo) and open a connected non-blocking UDP socket. Returns 0,
+ * or -1 with err filled ("HOST:PORT: reason").
+ */
+int snd_udp_open(struct snd *s, const char *host, const char *port, char *err,
+		 size_t errlen);
+
+/*
+ * Resolve and start a non-blocking TCP connection. A collector that is
+ * down is not an error: the connection is retried by snd_poll(). Returns
+ * -1 only if the name doesn't resolve or memory runs out.
+ */
+int snd_tcp_open(struct snd *s, const char *host, const char *port, char *err,
+		 size_t errlen);
+
+/* Create (truncate) the file at path. Returns 0 or -1 with err filled. */
+int snd_file_open(struct snd *s, const char *path, char *err, size_t errlen);
+
+/*
+ * Send one whole message. UDP: one datagram. TCP: queued whole behind
+ * what is pending, then as much as the socket takes is written; fails if
+ * the connection is down or the queue full. File: written whole.
+ * Returns 0, or -1 with s->last_errno set; never blocks.
+ */
+int snd_send(struct snd *s, const uint8_t *buf, size_t len, uint64_t now_ns);
+
+/* TCP: finish a connect, notice a closed peer, flush the queue, reconnect
+ * when the retry time has come. No-op for UDP and files. */
+void snd_poll(struct snd *s, uint64_t now_ns);
+
+/* Bytes queued and not yet written (TCP). */
+size_t snd_pending(const struct snd *s);
+
+/* Try for up to timeout_ms to write what is queued (TCP), then close and
+ * free. Safe on a zeroed or already closed struct with fd -1. */
+void snd_close(struct snd *s, int timeout_ms);
+
+#endif
