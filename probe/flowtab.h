@@ -35,7 +35,13 @@ struct flowtab_config {
 	uint64_t hash_key[2];   /* keyed hash; tests fix it */
 };
 
-/* softflowd-compatible defaults: idle 15 s, active 1800 s… */
+/*
+ * softflowd-compatible defaults: idle 15 s for TCP, UDP, ICMP and other,
+ * linger 5 s after a FIN and 2 s after a RST, active timeout 1800 s,
+ * TRACK_FULL without VLAN, hash key zero (callers draw a random one).
+ * max_flows is 65536, not softflowd's 8192 (-m): a modern link holds more
+ * and 65536 flows take about 9.4 MiB here (flowtab_mem_bytes()).
+ */
 void flowtab_config_defaults(struct flowtab_config *cfg);
 
 struct flowtab_stats {
@@ -44,6 +50,7 @@ struct flowtab_stats {
 	uint64_t flows_active;
 	uint64_t packets;
 	uint64_t octets;
+	uint64_t flows_deleted; /* dropped unexported by flowtab_delete_all() */
 };
 
 struct flowtab;
@@ -57,28 +64,74 @@ struct flowtab *flowtab_create(const struct flowtab_config *cfg,
 			       size_t errlen);
 void flowtab_destroy(struct flowtab *ft);
 
-/* Account one decoded IP packet (m->family != 0) at time m->ts_ns. */
+/*
+ * Account one decoded IP packet (m->family 4 or 6; others are ignored) at
+ * time m->ts_ns. The key is (family, src, dst, sport, dport, proto, tos,
+ * ifindex), narrowed by cfg->track (TRACK_PROTO: ports zero; TRACK_IP:
+ * proto, tos and ports zero) plus m->vlan if cfg->track_vlan. Nothing is
+ * allocated; m is only read during the call.
+ *
+ * Semantics the main loop and the ground-truth generator rely on:
+ * - Call flowtab_expire(ft, m->ts_ns, max) before each packet. A flow
+ *   ends when a packet's time reaches one of its deadlines: idle
+ *   (last_ns + idle timeout of its class: tcp, udp, icmp/icmpv6, other;
+ *   reason IDLE), closing (a TCP flow that saw a FIN or a RST: last_ns +
+ *   linger_fin_ns or linger_rst_ns, RST winning; reason EOF) or active
+ *   (first_ns + active_ns; reason ACTIVE); the earlier deadline decides,
+ *   idle/closing on a tie. A packet at or after a deadline never joins
+ *   that flow; it opens a new one. This holds even when the caller
+ *   expired with a bound (max > 0): the found flow's deadlines are
+ *   checked here too and it is ended first, with its own reason.
+ * - A closing flow still takes packets until its linger runs out, so the
+ *   last ACK joins it. A TCP SYN without ACK on a closing flow ends it
+ *   (EOF) at once and opens a new flow (port reuse).
+ * - A flow cut by the active timeout is exported and removed; the next
+ *   packet opens a new flow. No flow is exported with 0 packets.
+ * - The table's clock is the latest packet time: a packet stamped earlier
+ *   (out-of-order capture) counts at that clock, so first_ns/last_ns never
+ *   go backwards. flowtab_expire()'s now does not move it.
+ * - Table full (max_flows live) on a new flow: a flow already past a
+ *   deadline is expired first (its own reason); otherwise the least
+ *   recently seen flow is exported with FLOW_END_RESOURCE and counted.
+ * - Export order never depends on the hash key.
+ */
 void flowtab_packet(struct flowtab *ft, const struct pkt_meta *m);
 
 /*
  * Expire flows whose idle, linger or active deadline is at or before
- * now_ns; at most max flows (0 = no limit). Returns how many.
+ * now_ns; at most max flows (0 = no limit). Flows go to the sink in
+ * deadline order (ties: tcp, udp, icmp, other, fin, rst queue, then the
+ * active queue). Returns how many.
  */
 uint32_t flowtab_expire(struct flowtab *ft, uint64_t now_ns, uint32_t max);
 
-/* Expire every flow with the given reason (FLOW_END_FORCED), in a fixed order. */
+/*
+ * Export every flow with the given reason (FLOW_END_FORCED), oldest
+ * first_ns first. Call flowtab_expire(ft, now_ns, 0) before it so flows
+ * already past a deadline keep their own reason. Returns how many.
+ */
 uint32_t flowtab_expire_all(struct flowtab *ft, uint64_t now_ns,
 			    enum flow_end_reason reason);
 
-/* Drop every flow without exporting it (control: delete all). */
+/*
+ * Drop every flow without exporting it (control: delete all); counted in
+ * flows_deleted. Returns how many.
+ */
 uint32_t flowtab_delete_all(struct flowtab *ft);
 
-/* Visit each active flow (control: dump). Order: least recently seen first. */
+/*
+ * Visit each active flow as a record with end_reason 0 (control: dump).
+ * Order: least recently seen first. fn must not change the table.
+ */
 void flowtab_foreach(const struct flowtab *ft, flow_sink_fn fn, void *ctx);
 
 const struct flowtab_stats *flowtab_stats(const struct flowtab *ft);
 
-/* Bytes allocated by the table (flows + index), for the memory figure. */
+/*
+ * Bytes allocated by the table: flow array (96 B a flow), cold array
+ * (32 B), index (8 B slots, a power of two >= 2 x max_flows) and the
+ * table itself. 144 B a flow when max_flows is a power of two.
+ */
 uint64_t flowtab_mem_bytes(const struct flowtab *ft);
 
 #endif

@@ -1,0 +1,946 @@
+/*
+ * The flow table (STYLE.md §4).
+ *
+ * Flows live in one array of struct flow addressed by a uint32_t index, with
+ * a parallel array of struct flow_cold for the fields read only when a flow
+ * starts or ends. Free slots form a stack threaded through q.next. The
+ * index is open addressing: a power-of-two array of 8-byte slots, at least
+ * twice the capacity, linear probing, deletion by backward shift.
+ *
+ * Every flow is in exactly two intrusive queues of indices: the start queue
+ * (ordered by first_ns, for the active timeout) and one idle queue (one per
+ * timeout class, or the FIN / RST closing queues). Within one queue every
+ * flow has the same timeout and the table's clock never goes backwards, so
+ * moving a flow to the tail on each packet keeps each queue sorted by
+ * deadline, and expiry only ever looks at heads.
+ */
+#define XXH_STATIC_LINKING_ONLY /* XXH3_generateSecret(), xxHash 0.8 */
+#include <xxhash.h>
+
+#include "flowtab.h"
+#include "flowtab_int.h"
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NIL UINT32_MAX /* no flow: empty slot, end of a queue */
+
+/* The index needs 2 x capacity slots and slot counts stay below 2^32. */
+#define FT_MAX_FLOWS (1U << 30)
+
+#define PROTO_ICMP   1
+#define PROTO_TCP    6
+#define PROTO_UDP    17
+#define PROTO_ICMPV6 58
+
+/* flow_key.fam_vlan: the VLAN id (when tracked) and the family. */
+#define KEY_VLAN_MASK 0x0fffU
+#define KEY_IPV6      0x8000U
+
+/* flow_cold.label_nmpls: IPv6 flow label (20 bits), MPLS count at 24. */
+#define COLD_LABEL_MASK 0x000fffffU
+#define COLD_NMPLS_SHIFT 24
+
+/*
+ * The key, 44 bytes with no padding: built in a zeroed struct so hashing
+ * and memcmp() see only defined bytes. Fields a tracking level leaves out
+ * stay zero.
+ */
+struct flow_key {
+	uint8_t src[16]; /* IPv4: first 4 bytes */
+	uint8_t dst[16];
+	uint32_t ifindex;
+	uint16_t sport;
+	uint16_t dport;    /* ICMP: type * 256 + code */
+	uint16_t fam_vlan; /* KEY_IPV6 | VLAN id if track_vlan */
+	uint8_t proto;
+	uint8_t tos;
+};
+
+struct qlink {
+	uint32_t next; /* towards the tail */
+	uint32_t prev; /* towards the head */
+};
+
+/* Idle queues, one per timeout; a flow's queue is its flow.queue. */
+enum fq {
+	FQ_TCP = 0,
+	FQ_UDP,
+	FQ_ICMP, /* ICMP and ICMPv6 */
+	FQ_OTHER,
+	FQ_FIN, /* TCP flow that saw a FIN: linger_fin_ns */
+	FQ_RST, /* TCP flow that saw a RST: linger_rst_ns */
+	FQ_COUNT
+};
+
+/*
+ * What a packet touches. 96 bytes: the key, the idle-queue links, the
+ * flags and TTLs and last_ns fill the first 64; the 64-bit counters,
+ * first_ns and the start-queue links follow.
+ */
+struct flow {
+	struct flow_key key; /* 0 */
+	struct qlink q;      /* 44: idle/closing queue; free stack (next) */
+	uint8_t tcp_flags;   /* 52 */
+	uint8_t ttl_min;
+	uint8_t ttl_max;
+	uint8_t queue;    /* enum fq */
+	uint64_t last_ns; /* 56 */
+	uint64_t packets; /* 64 */
+	uint64_t octets;
+	uint64_t first_ns;
+	struct qlink s; /* 88: start-ordered queue */
+};
+
+_Static_assert(sizeof(struct flow_key) == 44, "flow_key has padding");
+_Static_assert(sizeof(struct flow) <= 96, "struct flow grew past 96 bytes");
+_Static_assert(offsetof(struct flow, key) + sizeof(struct flow_key) <= 64,
+	       "key outside the first 64 bytes");
+_Static_assert(offsetof(struct flow, q) + sizeof(struct qlink) <= 64,
+	       "queue links outside the first 64 bytes");
+_Static_assert(offsetof(struct flow, last_ns) + sizeof(uint64_t) <= 64,
+	       "last_ns outside the first 64 bytes");
+
+/* Read when a flow starts and when it ends: copied from the first packet. */
+struct flow_cold {
+	uint8_t src_mac[6];
+	uint8_t dst_mac[6];
+	uint16_t vlan; /* first packet's outer VLAN id */
+	uint16_t inner_vlan;
+	uint32_t label_nmpls; /* flow label | n_mpls << COLD_NMPLS_SHIFT */
+	uint32_t mpls[FLOWREC_MAX_MPLS];
+};
+
+_Static_assert(sizeof(struct flow_cold) == 32, "flow_cold grew");
+_Static_assert(PKT_MAX_MPLS >= FLOWREC_MAX_MPLS, "MPLS depth mismatch");
+
+struct slot {
+	uint32_t tag; /* high 32 bits of the hash; home = tag & mask */
+	uint32_t idx; /* flow index, NIL when empty */
+};
+
+struct queue {
+	uint32_t head; /* oldest */
+	uint32_t tail;
+};
+
+struct flowtab {
+	struct flow *flows;
+	struct flow_cold *cold;
+	struct slot *slots;
+	uint32_t mask; /* slots - 1 */
+	uint32_t max_flows;
+	uint32_t free_top; /* free stack, linked through flow.q.next */
+	enum flowtab_track track;
+	bool track_vlan;
+	uint64_t clock_ns; /* latest packet time; never goes backwards */
+	uint64_t timeout_ns[FQ_COUNT];
+	uint64_t active_ns;
+	struct queue q[FQ_COUNT];
+	struct queue start;
+	flow_sink_fn sink;
+	void *ctx;
+	struct flowtab_stats st;
+	unsigned char secret[XXH3_SECRET_DEFAULT_SIZE]; /* from hash_key */
+};
+
+void
+flowtab_config_defaults(struct flowtab_config *cfg)
+{
+	const uint64_t s = 1000000000ULL;
+
+	memset(cfg, 0, sizeof(*cfg));
+	/* softflowd's -m default is 8192; 65536 flows cost 9 MiB here. */
+	cfg->max_flows = 65536;
+	cfg->track = TRACK_FULL;
+	cfg->track_vlan = false;
+	cfg->idle_tcp_ns = 15 * s;
+	cfg->idle_udp_ns = 15 * s;
+	cfg->idle_icmp_ns = 15 * s;
+	cfg->idle_other_ns = 15 * s;
+	cfg->linger_fin_ns = 5 * s;
+	cfg->linger_rst_ns = 2 * s;
+	cfg->active_ns = 1800 * s;
+}
+
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* ---- queues ---- */
+
+static struct qlink *
+link_of(struct flowtab *ft, uint32_t i, bool start)
+{
+	return start ? &ft->flows[i].s : &ft->flows[i].q;
+}
+
+static void
+q_append(struct flowtab *ft, struct queue *qu, bool start, uint32_t i)
+{
+	struct qlink *l = link_of(ft, i, start);
+
+	l->next = NIL;
+	l->prev = qu->tail;
+	if (qu->tail == NIL)
+		qu->head = i;
+	else
+		link_of(ft, qu->tail, start)->next = i;
+	qu->tail = i;
+}
+
+static void
+q_unlink(struct flowtab *ft, struct queue *qu, bool start, uint32_t i)
+{
+	struct qlink *l = link_of(ft, i, start);
+
+	if (l->prev == NIL)
+		qu->head = l->next;
+	else
+		link_of(ft, l->prev, start)->next = l->next;
+	if (l->next == NIL)
+		qu->tail = l->prev;
+	else
+		link_of(ft, l->next, start)->prev = l->prev;
+	l->next = NIL;
+	l->prev = NIL;
+}
+
+/* ---- keys and the index ---- */
+
+static void
+key_build(const struct flowtab *ft, const struct pkt_meta *m,
+	  struct flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (m->family == 6) {
+		memcpy(k->src, m->src, 16);
+		memcpy(k->dst, m->dst, 16);
+		k->fam_vlan = KEY_IPV6;
+	} else {
+		memcpy(k->src, m->src, 4);
+		memcpy(k->dst, m->dst, 4);
+	}
+	k->ifindex = m->ifindex;
+	if (ft->track_vlan)
+		k->fam_vlan = (uint16_t)(k->fam_vlan | (m->vlan & KEY_VLAN_MASK));
+	if (ft->track == TRACK_IP)
+		return;
+	k->proto = m->proto;
+	k->tos = m->tos;
+	if (ft->track == TRACK_PROTO)
+		return;
+	k->sport = m->sport;
+	k->dport = m->dport;
+}
+
+static uint32_t
+key_tag(const struct flowtab *ft, const struct flow_key *k)
+{
+	uint64_t h = XXH3_64bits_withSecret(k, sizeof(*k), ft->secret,
+					    sizeof(ft->secret));
+
+	return (uint32_t)(h >> 32);
+}
+
+/*
+ * Find k. Returns its flow index and sets *pos to its slot, or NIL when
+ * it is absent.
+ */
+static uint32_t
+index_find(const struct flowtab *ft, const struct flow_key *k, uint32_t tag,
+	   uint32_t *pos)
+{
+	uint32_t i = tag & ft->mask;
+
+	for (;;) {
+		const struct slot *sl = &ft->slots[i];
+
+		if (sl->idx == NIL)
+			return NIL;
+		if (sl->tag == tag &&
+		    memcmp(&ft->flows[sl->idx].key, k, sizeof(*k)) == 0) {
+			*pos = i;
+			return sl->idx;
+		}
+		i = (i + 1) & ft->mask; /* load <= 1/2: an empty slot exists */
+	}
+}
+
+static void
+index_insert(struct flowtab *ft, uint32_t tag, uint32_t idx)
+{
+	uint32_t i = tag & ft->mask;
+
+	while (ft->slots[i].idx != NIL)
+		i = (i + 1) & ft->mask;
+	ft->slots[i].tag = tag;
+	ft->slots[i].idx = idx;
+}
+
+/* The slot that holds flow idx. */
+static uint32_t
+index_pos(const struct flowtab *ft, uint32_t idx)
+{
+	uint32_t tag = key_tag(ft, &ft->flows[idx].key);
+	uint32_t i = tag & ft->mask;
+
+	while (ft->slots[i].idx != idx) {
+		assert(ft->slots[i].idx != NIL);
+		i = (i + 1) & ft->mask;
+	}
+	return i;
+}
+
+/*
+ * Empty slot pos, then pull back each later entry of the cluster that may
+ * live at the hole (its home is not in the cyclic range (hole, j]), so
+ * every entry stays reachable from its home without tombstones.
+ */
+static void
+index_remove_at(struct flowtab *ft, uint32_t pos)
+{
+	uint32_t hole = pos;
+	uint32_t j = pos;
+
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & ft->mask;
+		if (ft->slots[j].idx == NIL)
+			break;
+		home = ft->slots[j].tag & ft->mask;
+		if (((j - home) & ft->mask) >= ((j - hole) & ft->mask)) {
+			ft->slots[hole] = ft->slots[j];
+			hole = j;
+		}
+	}
+	ft->slots[hole].idx = NIL;
+	ft->slots[hole].tag = 0;
+}
+
+/* ---- flows ---- */
+
+static enum fq
+idle_class(uint8_t proto)
+{
+	switch (proto) {
+	case PROTO_TCP:
+		return FQ_TCP;
+	case PROTO_UDP:
+		return FQ_UDP;
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+		return FQ_ICMP;
+	default:
+		return FQ_OTHER;
+	}
+}
+
+static uint64_t
+idle_deadline(const struct flowtab *ft, const struct flow *f)
+{
+	return sat_add(f->last_ns, ft->timeout_ns[f->queue]);
+}
+
+static uint64_t
+active_deadline(const struct flowtab *ft, const struct flow *f)
+{
+	return sat_add(f->first_ns, ft->active_ns);
+}
+
+static enum flow_end_reason
+idle_reason(const struct flow *f)
+{
+	return f->queue >= FQ_FIN ? FLOW_END_EOF : FLOW_END_IDLE;
+}
+
+/*
+ * Why f must end before a packet at t may join it, or 0 if it may. The
+ * earlier deadline wins; at a tie the idle (or closing) one.
+ */
+static int
+due_reason(const struct flowtab *ft, const struct flow *f, uint64_t t)
+{
+	uint64_t di = idle_deadline(ft, f);
+	uint64_t da = active_deadline(ft, f);
+
+	if (di <= da)
+		return t >= di ? (int)idle_reason(f) : 0;
+	return t >= da ? FLOW_END_ACTIVE : 0;
+}
+
+static void
+make_record(const struct flowtab *ft, uint32_t idx, int reason,
+	    struct flow_record *r)
+{
+	const struct flow *f = &ft->flows[idx];
+	const struct flow_cold *c = &ft->cold[idx];
+	uint8_t n_mpls = (uint8_t)(c->label_nmpls >> COLD_NMPLS_SHIFT);
+
+	memset(r, 0, sizeof(*r));
+	r->family = (f->key.fam_vlan & KEY_IPV6) != 0 ? 6 : 4;
+	r->proto = f->key.proto;
+	r->tos = f->key.tos;
+	memcpy(r->src, f->key.src, 16);
+	memcpy(r->dst, f->key.dst, 16);
+	r->sport = f->key.sport;
+	r->dport = f->key.dport;
+	r->ifindex = f->key.ifindex;
+	r->vlan = c->vlan;
+	r->inner_vlan = c->inner_vlan;
+	r->packets = f->packets;
+	r->octets = f->octets;
+	r->first_ns = f->first_ns;
+	r->last_ns = f->last_ns;
+	r->tcp_flags = f->tcp_flags;
+	r->ttl_min = f->ttl_min;
+	r->ttl_max = f->ttl_max;
+	r->end_reason = (uint8_t)reason;
+	memcpy(r->src_mac, c->src_mac, 6);
+	memcpy(r->dst_mac, c->dst_mac, 6);
+	r->flow_label = c->label_nmpls & COLD_LABEL_MASK;
+	r->n_mpls = n_mpls;
+	memcpy(r->mpls, c->mpls, sizeof(r->mpls));
+}
+
+/* Take flow idx (index slot pos) out of the index and queues; free it. */
+static void
+flow_drop(struct flowtab *ft, uint32_t idx, uint32_t pos)
+{
+	struct flow *f = &ft->flows[idx];
+
+	index_remove_at(ft, pos);
+	q_unlink(ft, &ft->q[f->queue], false, idx);
+	q_unlink(ft, &ft->start, true, idx);
+	f->q.next = ft->free_top;
+	ft->free_top = idx;
+	ft->st.flows_active--;
+}
+
+/* Export flow idx with reason and free its slot. */
+static void
+flow_end_at(struct flowtab *ft, uint32_t idx, uint32_t pos, int reason)
+{
+	struct flow_record r;
+
+	assert(reason >= FLOW_END_IDLE && reason <= FLOW_END_RESOURCE);
+	make_record(ft, idx, reason, &r);
+	flow_drop(ft, idx, pos);
+	ft->st.flows_expired[reason]++;
+	/* last: the sink may look at the table (stats, foreach) */
+	ft->sink(ft->ctx, &r);
+}
+
+static void
+flow_end(struct flowtab *ft, uint32_t idx, int reason)
+{
+	flow_end_at(ft, idx, index_pos(ft, idx), reason);
+}
+
+/*
+ * The flow with the earliest deadline and that deadline's reason, or NIL
+ * when the table is empty. Ties: the lower queue, idle before active.
+ */
+static uint32_t
+earliest(const struct flowtab *ft, uint64_t *deadline, int *reason)
+{
+	uint32_t best = NIL;
+	uint64_t best_dl = UINT64_MAX;
+	int q;
+
+	*reason = 0;
+	for (q = 0; q < FQ_COUNT; q++) {
+		uint32_t h = ft->q[q].head;
+		uint64_t dl;
+
+		if (h == NIL)
+			continue;
+		dl = idle_deadline(ft, &ft->flows[h]);
+		if (best == NIL || dl < best_dl) {
+			best = h;
+			best_dl = dl;
+			*reason = (int)idle_reason(&ft->flows[h]);
+		}
+	}
+	if (ft->start.head != NIL) {
+		uint32_t h = ft->start.head;
+		uint64_t dl = active_deadline(ft, &ft->flows[h]);
+
+		if (best == NIL || dl < best_dl) {
+			best = h;
+			best_dl = dl;
+			*reason = FLOW_END_ACTIVE;
+		}
+	}
+	*deadline = best_dl;
+	return best;
+}
+
+/* The least recently seen flow: the oldest head of the idle queues. */
+static uint32_t
+least_recent(const struct flowtab *ft)
+{
+	uint32_t best = NIL;
+	int q;
+
+	for (q = 0; q < FQ_COUNT; q++) {
+		uint32_t h = ft->q[q].head;
+
+		if (h != NIL &&
+		    (best == NIL || ft->flows[h].last_ns < ft->flows[best].last_ns))
+			best = h;
+	}
+	return best;
+}
+
+/* A flow for key k, starting with packet m at t. The table has room. */
+static uint32_t
+flow_new(struct flowtab *ft, const struct flow_key *k, uint32_t tag,
+	 const struct pkt_meta *m, uint64_t t)
+{
+	uint32_t idx = ft->free_top;
+	struct flow *f;
+	struct flow_cold *c;
+	uint32_t n_mpls;
+
+	assert(idx != NIL);
+	f = &ft->flows[idx];
+	c = &ft->cold[idx];
+	ft->free_top = f->q.next;
+
+	memset(f, 0, sizeof(*f));
+	f->key = *k;
+	f->ttl_min = UINT8_MAX;
+	f->first_ns = t;
+	f->last_ns = t;
+	f->queue = (uint8_t)idle_class(k->proto);
+
+	memset(c, 0, sizeof(*c));
+	if (m->has_mac) {
+		memcpy(c->src_mac, m->src_mac, 6);
+		memcpy(c->dst_mac, m->dst_mac, 6);
+	}
+	c->vlan = (uint16_t)(m->vlan & KEY_VLAN_MASK);
+	c->inner_vlan = (uint16_t)(m->inner_vlan & KEY_VLAN_MASK);
+	n_mpls = m->n_mpls < FLOWREC_MAX_MPLS ? m->n_mpls : FLOWREC_MAX_MPLS;
+	memcpy(c->mpls, m->mpls, n_mpls * sizeof(c->mpls[0]));
+	c->label_nmpls = n_mpls << COLD_NMPLS_SHIFT;
+	if (m->family == 6)
+		c->label_nmpls |= m->flow_label & COLD_LABEL_MASK;
+
+	q_append(ft, &ft->q[f->queue], false, idx);
+	q_append(ft, &ft->start, true, idx);
+	index_insert(ft, tag, idx);
+	ft->st.flows_created++;
+	ft->st.flows_active++;
+	return idx;
+}
+
+/* Count packet m (at t) in flow idx and move the flow to its queue's tail. */
+static void
+flow_account(struct flowtab *ft, uint32_t idx, const struct pkt_meta *m,
+	     uint64_t t)
+{
+	struct flow *f = &ft->flows[idx];
+	uint8_t nq = f->queue;
+
+	f->packets++;
+	f->octets += m->octets;
+	f->last_ns = t;
+	if (m->ttl < f->ttl_min)
+		f->ttl_min = m->ttl;
+	if (m->ttl > f->ttl_max)
+		f->ttl_max = m->ttl;
+	if (m->proto == PROTO_TCP)
+		f->tcp_flags |= m->tcp_flags;
+	/* closing states only where the key says TCP (not under TRACK_IP) */
+	if (f->key.proto == PROTO_TCP && m->proto == PROTO_TCP) {
+		if ((m->tcp_flags & TCP_RST) != 0)
+			nq = FQ_RST;
+		else if ((m->tcp_flags & TCP_FIN) != 0 && nq != FQ_RST)
+			nq = FQ_FIN;
+	}
+	if (nq == f->queue && ft->q[nq].tail == idx)
+		return;
+	q_unlink(ft, &ft->q[f->queue], false, idx);
+	f->queue = nq;
+	q_append(ft, &ft->q[nq], false, idx);
+}
+
+void
+flowtab_packet(struct flowtab *ft, const struct pkt_meta *m)
+{
+	struct flow_key k;
+	uint32_t tag, idx, pos = 0;
+	uint64_t t;
+
+	if (m->family != 4 && m->family != 6)
+		return;
+	t = m->ts_ns;
+	if (t < ft->clock_ns)
+		t = ft->clock_ns; /* out-of-order capture: clamp */
+	ft->clock_ns = t;
+
+	key_build(ft, m, &k);
+	tag = key_tag(ft, &k);
+	idx = index_find(ft, &k, tag, &pos);
+	if (idx != NIL) {
+		const struct flow *f = &ft->flows[idx];
+		int reason = due_reason(ft, f, t);
+
+		/* A new SYN on a closing flow: the port was reused. */
+		if (reason == 0 && f->queue >= FQ_FIN &&
+		    m->proto == PROTO_TCP &&
+		    (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+			reason = FLOW_END_EOF;
+		if (reason != 0) {
+			flow_end_at(ft, idx, pos, reason);
+			idx = NIL;
+		}
+	}
+	if (idx == NIL) {
+		if (ft->st.flows_active >= ft->max_flows &&
+		    flowtab_expire(ft, t, 1) == 0)
+			flow_end(ft, least_recent(ft), FLOW_END_RESOURCE);
+		idx = flow_new(ft, &k, tag, m, t);
+	}
+	flow_account(ft, idx, m, t);
+	ft->st.packets++;
+	ft->st.octets += m->octets;
+}
+
+uint32_t
+flowtab_expire(struct flowtab *ft, uint64_t now_ns, uint32_t max)
+{
+	uint32_t n = 0;
+
+	while (max == 0 || n < max) {
+		uint64_t dl;
+		int reason;
+		uint32_t idx = earliest(ft, &dl, &reason);
+
+		if (idx == NIL || dl > now_ns)
+			break;
+		flow_end(ft, idx, reason);
+		n++;
+	}
+	return n;
+}
+
+uint32_t
+flowtab_expire_all(struct flowtab *ft, uint64_t now_ns,
+		   enum flow_end_reason reason)
+{
+	uint32_t n = 0;
+
+	(void)now_ns; /* records carry first/last packet times only */
+	while (ft->start.head != NIL) {
+		flow_end(ft, ft->start.head, (int)reason);
+		n++;
+	}
+	return n;
+}
+
+uint32_t
+flowtab_delete_all(struct flowtab *ft)
+{
+	uint32_t n = 0;
+
+	while (ft->start.head != NIL) {
+		uint32_t idx = ft->start.head;
+
+		flow_drop(ft, idx, index_pos(ft, idx));
+		ft->st.flows_deleted++;
+		n++;
+	}
+	return n;
+}
+
+void
+flowtab_foreach(const struct flowtab *ft, flow_sink_fn fn, void *ctx)
+{
+	uint32_t cur[FQ_COUNT];
+	int q;
+
+	for (q = 0; q < FQ_COUNT; q++)
+		cur[q] = ft->q[q].head;
+	/* merge the idle queues, each sorted by last_ns */
+	for (;;) {
+		struct flow_record r;
+		int best = -1;
+
+		for (q = 0; q < FQ_COUNT; q++) {
+			if (cur[q] == NIL)
+				continue;
+			if (best < 0 || ft->flows[cur[q]].last_ns <
+					    ft->flows[cur[best]].last_ns)
+				best = q;
+		}
+		if (best < 0)
+			break;
+		make_record(ft, cur[best], 0, &r);
+		cur[best] = ft->flows[cur[best]].q.next;
+		fn(ctx, &r);
+	}
+}
+
+const struct flowtab_stats *
+flowtab_stats(const struct flowtab *ft)
+{
+	return &ft->st;
+}
+
+static uint64_t
+slots_for(uint32_t max_flows)
+{
+	uint64_t n = 2;
+
+	while (n < 2 * (uint64_t)max_flows)
+		n <<= 1;
+	return n;
+}
+
+uint64_t
+flowtab_mem_bytes(const struct flowtab *ft)
+{
+	return sizeof(*ft) +
+	       (uint64_t)ft->max_flows *
+		   (sizeof(struct flow) + sizeof(struct flow_cold)) +
+	       ((uint64_t)ft->mask + 1) * sizeof(struct slot);
+}
+
+struct flowtab *
+flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
+	       char *err, size_t errlen)
+{
+	struct flowtab *ft;
+	uint64_t nslots;
+	uint32_t i;
+	void *p = NULL;
+
+	if (cfg->max_flows == 0 || cfg->max_flows > FT_MAX_FLOWS) {
+		(void)snprintf(err, errlen,
+			       "max flows %u: out of range (1..%u)",
+			       cfg->max_flows, FT_MAX_FLOWS);
+		return NULL;
+	}
+	if (cfg->track != TRACK_FULL && cfg->track != TRACK_PROTO &&
+	    cfg->track != TRACK_IP) {
+		(void)snprintf(err, errlen, "flow tracking level %d: unknown",
+			       (int)cfg->track);
+		return NULL;
+	}
+	if (sink == NULL) {
+		(void)snprintf(err, errlen, "flow table: no sink");
+		return NULL;
+	}
+	ft = calloc(1, sizeof(*ft));
+	if (ft == NULL)
+		goto nomem;
+	nslots = slots_for(cfg->max_flows);
+	ft->max_flows = cfg->max_flows;
+	ft->mask = (uint32_t)(nslots - 1);
+	/* cache-line aligned: a flow spans as few lines as its size allows */
+	if (posix_memalign(&p, 64,
+			   (size_t)cfg->max_flows * sizeof(struct flow)) != 0)
+		goto nomem;
+	ft->flows = p;
+	ft->cold = calloc(cfg->max_flows, sizeof(struct flow_cold));
+	ft->slots = malloc((size_t)nslots * sizeof(struct slot));
+	if (ft->cold == NULL || ft->slots == NULL)
+		goto nomem;
+	memset(ft->flows, 0, (size_t)cfg->max_flows * sizeof(struct flow));
+	for (i = 0; i < nslots - 1; i++) {
+		ft->slots[i].tag = 0;
+		ft->slots[i].idx = NIL;
+	}
+	ft->slots[nslots - 1].tag = 0;
+	ft->slots[nslots - 1].idx = NIL;
+	/* the stack pops 0, 1, 2, ...: a young table fills the array in order */
+	for (i = 0; i < cfg->max_flows; i++)
+		ft->flows[i].q.next = i + 1 < cfg->max_flows ? i + 1 : NIL;
+	ft->free_top = 0;
+	for (i = 0; i < FQ_COUNT; i++)
+		ft->q[i].head = ft->q[i].tail = NIL;
+	ft->start.head = ft->start.tail = NIL;
+	ft->timeout_ns[FQ_TCP] = cfg->idle_tcp_ns;
+	ft->timeout_ns[FQ_UDP] = cfg->idle_udp_ns;
+	ft->timeout_ns[FQ_ICMP] = cfg->idle_icmp_ns;
+	ft->timeout_ns[FQ_OTHER] = cfg->idle_other_ns;
+	ft->timeout_ns[FQ_FIN] = cfg->linger_fin_ns;
+	ft->timeout_ns[FQ_RST] = cfg->linger_rst_ns;
+	ft->active_ns = cfg->active_ns;
+	ft->track = cfg->track;
+	ft->track_vlan = cfg->track_vlan;
+	ft->sink = sink;
+	ft->ctx = ctx;
+	/* both key words shape the secret, so the hash is keyed by 128 bits */
+	if (XXH3_generateSecret(ft->secret, sizeof(ft->secret), cfg->hash_key,
+				sizeof(cfg->hash_key)) != XXH_OK) {
+		(void)snprintf(err, errlen, "flow table: hash secret failed");
+		flowtab_destroy(ft);
+		return NULL;
+	}
+	return ft;
+nomem:
+	(void)snprintf(err, errlen, "flow table (%u flows): out of memory",
+		       cfg->max_flows);
+	flowtab_destroy(ft);
+	return NULL;
+}
+
+void
+flowtab_destroy(struct flowtab *ft)
+{
+	if (ft == NULL)
+		return;
+	free(ft->flows);
+	free(ft->cold);
+	free(ft->slots);
+	free(ft);
+}
+
+/* ---- invariant checker (tests) ---- */
+
+#define CHECK(cond, ...)                                                   \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			(void)snprintf(err, errlen, __VA_ARGS__);          \
+			return -1;                                         \
+		}                                                          \
+	} while (0)
+
+static int
+check_queue(const struct flowtab *ft, const struct queue *qu, bool start,
+	    uint64_t timeout, uint8_t *seen, uint64_t *count, char *err,
+	    size_t errlen)
+{
+	uint32_t i = qu->head, prev = NIL;
+	uint64_t last_t = 0;
+
+	while (i != NIL) {
+		const struct flow *f = &ft->flows[i];
+		const struct qlink *l = start ? &f->s : &f->q;
+		uint64_t t = start ? f->first_ns : f->last_ns;
+
+		CHECK(i < ft->max_flows, "queue: index %u out of range", i);
+		CHECK(l->prev == prev, "queue: flow %u prev %u, expected %u", i,
+		      l->prev, prev);
+		CHECK(t >= last_t, "queue: flow %u out of order", i);
+		CHECK(!start || (seen[i] & 2) == 0, "flow %u queued twice", i);
+		CHECK(start || (seen[i] & 1) == 0, "flow %u queued twice", i);
+		CHECK(start || ft->timeout_ns[f->queue] == timeout,
+		      "flow %u in a queue not its own", i);
+		seen[i] |= start ? 2 : 1;
+		last_t = t;
+		prev = i;
+		i = l->next;
+		(*count)++;
+		CHECK(*count <= ft->max_flows, "queue: cycle");
+	}
+	CHECK(qu->tail == prev, "queue: tail %u, expected %u", qu->tail, prev);
+	return 0;
+}
+
+int
+flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
+	      char *err, size_t errlen)
+{
+	uint8_t *seen = calloc(ft->max_flows, 1);
+	uint64_t n_idle = 0, n_start = 0, n_free = 0, n_index = 0;
+	uint64_t displaced = 0, max_disp = 0;
+	uint32_t i;
+	int q, rc = -1;
+
+	if (seen == NULL) {
+		(void)snprintf(err, errlen, "check: out of memory");
+		return -1;
+	}
+	for (q = 0; q < FQ_COUNT; q++)
+		if (check_queue(ft, &ft->q[q], false, ft->timeout_ns[q], seen,
+				&n_idle, err, errlen) != 0)
+			goto out;
+	if (check_queue(ft, &ft->start, true, 0, seen, &n_start, err, errlen) !=
+	    0)
+		goto out;
+	if (n_idle != n_start || n_idle != ft->st.flows_active) {
+		(void)snprintf(err, errlen, "flows: %llu idle, %llu start, %llu "
+					    "active",
+			       (unsigned long long)n_idle,
+			       (unsigned long long)n_start,
+			       (unsigned long long)ft->st.flows_active);
+		goto out;
+	}
+	for (i = ft->free_top; i != NIL; i = ft->flows[i].q.next) {
+		if (i >= ft->max_flows || seen[i] != 0 ||
+		    ++n_free > ft->max_flows) {
+			(void)snprintf(err, errlen, "free stack: bad entry %u",
+				       i);
+			goto out;
+		}
+		seen[i] = 4;
+	}
+	if (n_free + n_idle != ft->max_flows) {
+		(void)snprintf(err, errlen, "free %llu + live %llu != %u",
+			       (unsigned long long)n_free,
+			       (unsigned long long)n_idle, ft->max_flows);
+		goto out;
+	}
+	for (i = 0; i <= ft->mask; i++) {
+		const struct slot *sl = &ft->slots[i];
+		uint32_t home, j, pos = 0;
+
+		if (sl->idx == NIL)
+			continue;
+		n_index++;
+		if (sl->idx >= ft->max_flows || seen[sl->idx] != 3 ||
+		    key_tag(ft, &ft->flows[sl->idx].key) != sl->tag) {
+			(void)snprintf(err, errlen, "slot %u: stale entry %u", i,
+				       sl->idx);
+			goto out;
+		}
+		home = sl->tag & ft->mask;
+		for (j = home; j != i; j = (j + 1) & ft->mask)
+			if (ft->slots[j].idx == NIL) {
+				(void)snprintf(err, errlen,
+					       "slot %u: empty slot %u between "
+					       "it and home %u",
+					       i, j, home);
+				goto out;
+			}
+		if (index_find(ft, &ft->flows[sl->idx].key, sl->tag, &pos) !=
+			sl->idx ||
+		    pos != i) {
+			(void)snprintf(err, errlen, "slot %u: lookup fails", i);
+			goto out;
+		}
+		if (i != home)
+			displaced++;
+		if (((i - home) & ft->mask) > max_disp)
+			max_disp = (i - home) & ft->mask;
+	}
+	if (n_index != n_idle) {
+		(void)snprintf(err, errlen, "index holds %llu, queues %llu",
+			       (unsigned long long)n_index,
+			       (unsigned long long)n_idle);
+		goto out;
+	}
+	if (info != NULL) {
+		info->flows = n_idle;
+		info->displaced = displaced;
+		info->max_displace = max_disp;
+		info->hot_bytes = sizeof(struct flow);
+		info->cold_bytes = sizeof(struct flow_cold);
+		info->slots = (uint64_t)ft->mask + 1;
+	}
+	rc = 0;
+out:
+	free(seen);
+	return rc;
+}
