@@ -25,7 +25,7 @@
 
 #include "../common/log.h"
 
-#define CTL_BACKLOG 16
+#define CTL_BACKLOG  16
 #define CTL_ECHO_MAX 64 /* bytes of a bad request quoted in the error */
 
 struct ctl_server {
@@ -164,23 +164,23 @@ clear_stale(const char *path, char *err, size_t errlen)
 	}
 	if (!S_ISSOCK(st.st_mode)) {
 		(void)snprintf(err, errlen,
-			       "%s: exists and is not a socket; not removing "
-			       "it",
-			       path);
+		               "%s: exists and is not a socket; not removing "
+		               "it",
+		               path);
 		return -1;
 	}
 	switch (socket_alive(path)) {
 	case 1:
 		(void)snprintf(err, errlen,
-			       "%s: another process answers on this control "
-			       "socket (tapflow already running?)",
-			       path);
+		               "%s: another process answers on this control "
+		               "socket (tapflow already running?)",
+		               path);
 		return -1;
 	case 0:
 		if (unlink(path) != 0 && errno != ENOENT) {
 			(void)snprintf(err, errlen,
-				       "%s: cannot remove stale socket: %s",
-				       path, strerror(errno));
+			               "%s: cannot remove stale socket: %s",
+			               path, strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -201,10 +201,9 @@ ctl_open(const char *path, char *err, size_t errlen)
 	int rc;
 
 	if (len == 0 || len >= sizeof(sa.sun_path)) {
-		(void)snprintf(err, errlen,
-			       "%s: bad control socket path (1 to %zu bytes)",
-			       path != NULL ? path : "(null)",
-			       sizeof(sa.sun_path) - 1);
+		(void)snprintf(
+		    err, errlen, "%s: bad control socket path (1 to %zu bytes)",
+		    path != NULL ? path : "(null)", sizeof(sa.sun_path) - 1);
 		return NULL;
 	}
 	if (clear_stale(path, err, errlen) != 0)
@@ -219,7 +218,7 @@ ctl_open(const char *path, char *err, size_t errlen)
 	cs->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (cs->fd < 0) {
 		(void)snprintf(err, errlen, "%s: socket: %s", path,
-			       strerror(errno));
+		               strerror(errno));
 		free(cs);
 		return NULL;
 	}
@@ -232,7 +231,7 @@ ctl_open(const char *path, char *err, size_t errlen)
 	(void)umask(old_mask);
 	if (rc != 0) {
 		(void)snprintf(err, errlen, "%s: bind: %s", path,
-			       strerror(errno));
+		               strerror(errno));
 		goto fail_fd;
 	}
 	if (chmod(path, 0600) != 0 || lstat(path, &st) != 0) {
@@ -243,7 +242,7 @@ ctl_open(const char *path, char *err, size_t errlen)
 	cs->ino = st.st_ino;
 	if (listen(cs->fd, CTL_BACKLOG) != 0) {
 		(void)snprintf(err, errlen, "%s: listen: %s", path,
-			       strerror(errno));
+		               strerror(errno));
 		goto fail_unlink;
 	}
 	return cs;
@@ -330,8 +329,8 @@ bad_request_reply(const char *line, size_t len, bool too_long)
 
 	if (too_long) {
 		(void)snprintf(msg, sizeof(msg),
-			       "request too long (more than %d bytes)",
-			       CTL_MAX_REQUEST);
+		               "request too long (more than %d bytes)",
+		               CTL_MAX_REQUEST);
 		return error_reply(msg);
 	}
 	n = trim(line, len, &start);
@@ -444,7 +443,7 @@ serve_one(struct ctl_server *cs, int fd, ctl_handler_fn handler, void *ctx)
 	rr = read_line(fd, buf, &len, mono_ms() + CTL_READ_TIMEOUT_MS);
 	if (rr == RD_TIMEOUT || rr == RD_ERROR) {
 		log_msg(LOG_LVL_DEBUG, "control: no request line in %d ms",
-			CTL_READ_TIMEOUT_MS);
+		        CTL_READ_TIMEOUT_MS);
 		return;
 	}
 	if (rr == RD_LINE && ctl_parse_request(buf, len, &cmd) == 0) {
@@ -468,15 +467,15 @@ ctl_service(struct ctl_server *cs, ctl_handler_fn handler, void *ctx)
 	if (cs == NULL)
 		return;
 	for (n = 0; n < CTL_MAX_CONN_PER_CALL; n++) {
-		int fd = accept4(cs->fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd =
+		    accept4(cs->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_msg(LOG_LVL_DEBUG, "control: accept: %s",
-					strerror(errno));
+				        strerror(errno));
 			return;
 		}
 		serve_one(cs, fd, handler, ctx);

@@ -54,9 +54,8 @@ START_TEST(parse_every_command)
 	enum ctl_cmd cmd = CTL_COUNT;
 	char line[64];
 
-	ck_assert_int_eq(parse_exact(words[_i].word, strlen(words[_i].word),
-				     &cmd),
-			 0);
+	ck_assert_int_eq(
+	    parse_exact(words[_i].word, strlen(words[_i].word), &cmd), 0);
 	ck_assert_int_eq(cmd, words[_i].cmd);
 	(void)snprintf(line, sizeof(line), " \t%s\r\n", words[_i].word);
 	cmd = CTL_COUNT;
@@ -71,7 +70,7 @@ START_TEST(parse_enum_covered)
 	/* every enum value has a word in the table above */
 	ck_assert_int_eq(N_WORDS, CTL_COUNT);
 	ck_assert_str_eq(ctl_cmd_name(CTL_COUNT), "?");
-	ck_assert_str_eq(ctl_cmd_name((enum ctl_cmd)-1), "?");
+	ck_assert_str_eq(ctl_cmd_name((enum ctl_cmd) - 1), "?");
 }
 END_TEST
 
@@ -190,7 +189,7 @@ test_handler(void *ctx, enum ctl_cmd cmd)
 		for (i = 0; i < t->n_big; i++)
 			(void)json_array_append_new(
 			    arr, json_pack("{s:i, s:s}", "i", i,
-					   "sourceIPv4Address", "192.0.2.1"));
+			                   "sourceIPv4Address", "192.0.2.1"));
 		return json_pack("{s:o}", "flows", arr);
 	}
 	return json_pack("{s:i, s:s}", "answer", 42, "to", "statistics");
@@ -252,7 +251,7 @@ read_all(int fd, size_t *len)
  */
 static json_t *
 round_trip(struct ctl_server *cs, struct test_ctx *t, const char *req,
-	   size_t len, bool shut)
+           size_t len, bool shut)
 {
 	int fd = client_connect();
 	size_t rlen;
@@ -315,7 +314,7 @@ START_TEST(server_statistics)
 	ck_assert_int_eq(t.last, CTL_STATISTICS);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "answer")), 42);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "to")),
-			 "statistics");
+	                 "statistics");
 	json_decref(o);
 	/* no newline, write side shut down (printf cmd | socat) */
 	o = round_trip(cs, &t, "  expire-all", 12, true);
@@ -345,23 +344,23 @@ START_TEST(server_unknown)
 	o = round_trip(cs, &t, "xyz\n", 4, false);
 	ck_assert_int_eq(t.calls, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
-			 "unknown command \"xyz\"");
+	                 "unknown command \"xyz\"");
 	ck_assert_int_eq(json_array_size(json_object_get(o, "commands")),
-			 CTL_COUNT);
+	                 CTL_COUNT);
 	json_decref(o);
 	/* control and 8-bit bytes are not echoed raw (the reply stays JSON) */
 	o = round_trip(cs, &t, "a\x01\xff\0b\n", 6, false);
 	ck_assert_int_eq(t.calls, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
-			 "unknown command \"a???b\"");
+	                 "unknown command \"a???b\"");
 	json_decref(o);
 	o = round_trip(cs, &t, "\n", 1, false);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
-			 "empty request");
+	                 "empty request");
 	json_decref(o);
 	o = round_trip(cs, &t, "", 0, true);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
-			 "empty request");
+	                 "empty request");
 	json_decref(o);
 	ck_assert_int_eq(t.calls, 0);
 	ctl_close(cs);
@@ -383,7 +382,7 @@ START_TEST(server_oversized)
 	o = round_trip(cs, &t, big, sizeof(big), true);
 	ck_assert_int_eq(t.calls, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
-			 "request too long (more than 256 bytes)");
+	                 "request too long (more than 256 bytes)");
 	json_decref(o);
 	/* a valid word padded to 257 bytes before the newline: too long */
 	memset(big, ' ', sizeof(big));
@@ -416,8 +415,8 @@ START_TEST(server_handler_null)
 	ck_assert_msg(cs != NULL, "%s", err);
 	o = round_trip(cs, &t, "timeouts\n", 9, false);
 	ck_assert_int_eq(t.calls, 1);
-	ck_assert_ptr_nonnull(strstr(
-	    json_string_value(json_object_get(o, "error")), "internal"));
+	ck_assert_ptr_nonnull(
+	    strstr(json_string_value(json_object_get(o, "error")), "internal"));
 	json_decref(o);
 	ctl_close(cs);
 	teardown_dir();
@@ -494,7 +493,8 @@ START_TEST(server_several_pending)
 		size_t n;
 		char *raw = read_all(fd[i], &n);
 
-		ck_assert_str_eq(raw, "{\"answer\":42,\"to\":\"statistics\"}\n");
+		ck_assert_str_eq(raw,
+		                 "{\"answer\":42,\"to\":\"statistics\"}\n");
 		free(raw);
 		(void)close(fd[i]);
 	}
@@ -530,8 +530,8 @@ START_TEST(server_big_reply)
 		if (o == NULL || raw[n - 1] != '\n' ||
 		    json_array_size(json_object_get(o, "flows")) != 50000 ||
 		    json_integer_value(json_object_get(
-			json_array_get(json_object_get(o, "flows"), 49999),
-			"i")) != 49999)
+		        json_array_get(json_object_get(o, "flows"), 49999),
+		        "i")) != 49999)
 			_exit(3);
 		_exit(0);
 	}
@@ -670,7 +670,7 @@ START_TEST(server_other_user)
 			memset(&sa, 0, sizeof(sa));
 			sa.sun_family = AF_UNIX;
 			(void)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s",
-				       sock_path);
+			               sock_path);
 			if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) !=
 			    0)
 				_exit(errno == EACCES ? 20 : 11);
@@ -678,9 +678,9 @@ START_TEST(server_other_user)
 				_exit(12);
 			raw = read_all(fd, &n);
 			_exit(strstr(raw, "permission denied") != NULL &&
-				      !last_reset
-				  ? 21
-				  : 13);
+			              !last_reset
+			          ? 21
+			          : 13);
 		}
 		/* the child may not reach us: poll for a while */
 		for (int i = 0; i < 50; i++) {
@@ -710,7 +710,7 @@ control_suite(void)
 	tcase_add_loop_test(tc, parse_every_command, 0, N_WORDS);
 	tcase_add_test(tc, parse_enum_covered);
 	tcase_add_loop_test(tc, parse_garbage, 0,
-			    (int)(sizeof(bad) / sizeof(bad[0])));
+	                    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, parse_size_limit);
 	tcase_add_loop_test(tc, parse_prefixes, 0, N_WORDS);
 	suite_add_tcase(s, tc);
