@@ -54,8 +54,8 @@ tmpl_block_len(void)
 int
 nf9_init(struct nf9_state *st, const struct nf9_params *p, size_t max_packet)
 {
-	size_t need = NF9_HDR_LEN + tmpl_block_len() + SET_HDR_LEN +
-		      fld_nf9_ip6.rec_len + 3;
+	size_t set = SET_HDR_LEN + fld_nf9_ip6.rec_len;
+	size_t need = NF9_HDR_LEN + tmpl_block_len() + set + pad4(set);
 
 	memset(st, 0, sizeof(*st));
 	st->p = *p;

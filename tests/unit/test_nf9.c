@@ -1,0 +1,392 @@
+/*
+ * NetFlow v9 encoder (RFC 3954): a whole packet compared byte for byte with
+ * one written out by hand, the field tables, sequence numbers, template
+ * refresh by count and by time, and the packet size limit.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../export/fields.h"
+#include "../../export/nf9.h"
+
+#define B16(v) (uint8_t)((v) >> 8 & 0xff), (uint8_t)((v)&0xff)
+#define B32(v) B16((v) >> 16), B16((v)&0xffff)
+#define B64(v) B32((uint64_t)(v) >> 32), B32((uint64_t)(v)&0xffffffffu)
+#define F(id, len) B16(id), B16(len) /* template field: type, length */
+
+#define SEC     1000000000ull
+#define MS      1000000ull
+#define BOOT_NS (1700000000ull * SEC)
+#define SEND_NS (BOOT_NS + 3 * SEC + 123456) /* uptime 3000 ms */
+
+static struct flow_record
+rec_tcp4(void)
+{
+	struct flow_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = 4;
+	r.proto = 6;
+	r.tos = 0x10;
+	memcpy(r.src, "\x0a\x00\x00\x01", 4);
+	memcpy(r.dst, "\xc0\xa8\x01\x02", 4);
+	r.sport = 12345;
+	r.dport = 80;
+	r.ifindex = 3;
+	r.vlan = 100;
+	r.packets = 10;
+	r.octets = 1500;
+	r.first_ns = BOOT_NS + 1500 * MS;
+	r.last_ns = BOOT_NS + 2250 * MS;
+	r.tcp_flags = 0x1b;
+	r.ttl_min = 60;
+	r.ttl_max = 64;
+	r.end_reason = FLOW_END_EOF;
+	return r;
+}
+
+static struct flow_record
+rec_icmp4(void)
+{
+	struct flow_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = 4;
+	r.proto = 1;
+	memcpy(r.src, "\x0a\x00\x00\x01", 4);
+	memcpy(r.dst, "\x0a\x00\x00\x02", 4);
+	r.dport = 8 * 256;
+	r.ifindex = 3;
+	r.packets = 1;
+	r.octets = 84;
+	r.first_ns = BOOT_NS + 2000 * MS;
+	r.last_ns = BOOT_NS + 2000 * MS;
+	r.ttl_min = 64;
+	r.ttl_max = 64;
+	r.end_reason = FLOW_END_IDLE;
+	return r;
+}
+
+static struct flow_record
+rec_udp6(void)
+{
+	struct flow_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = 6;
+	r.proto = 17;
+	r.src[0] = 0x20;
+	r.src[1] = 0x01;
+	r.src[2] = 0x0d;
+	r.src[3] = 0xb8;
+	r.src[15] = 1;
+	memcpy(r.dst, r.src, 16);
+	r.dst[15] = 2;
+	r.sport = 5353;
+	r.dport = 53;
+	r.ifindex = 3;
+	r.packets = 2;
+	r.octets = 200;
+	r.first_ns = BOOT_NS + 2500 * MS;
+	r.last_ns = BOOT_NS + 2600 * MS;
+	r.ttl_min = 255;
+	r.ttl_max = 255;
+	r.end_reason = FLOW_END_ACTIVE;
+	return r;
+}
+
+#define V6_SRC 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+#define V6_DST 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2
+
+static const uint8_t v9_expect[] = {
+    /* header, RFC 3954 §5.1 */
+    B16(9),          /* version */
+    B16(7),          /* count: 2 templates + 1 options template + 1
+			options record + 3 data records */
+    B32(3000),       /* sysUptime */
+    B32(0x6553f103), /* unix secs */
+    B32(1),          /* package sequence: one packet before */
+    B32(77),         /* source id */
+    /* Template FlowSet */
+    B16(0),   /* FlowSet id 0 */
+    B16(156), /* length: 4 + 2 * (4 + 18 * 4) */
+    B16(256), B16(18), /* IPv4 template, 18 fields */
+    F(1, 8), F(2, 8), F(4, 1), F(5, 1), F(6, 1), F(7, 2), F(8, 4),
+    F(10, 4), F(11, 2), F(12, 4), F(21, 4), F(22, 4), F(58, 2), F(60, 1),
+    F(52, 1), F(53, 1), F(32, 2), F(136, 1),
+    B16(257), B16(18), /* IPv6 template */
+    F(1, 8), F(2, 8), F(4, 1), F(5, 1), F(6, 1), F(7, 2), F(27, 16),
+    F(10, 4), F(11, 2), F(28, 16), F(21, 4), F(22, 4), F(58, 2), F(60, 1),
+    F(52, 1), F(53, 1), F(32, 2), F(136, 1),
+    /* Options Template FlowSet, RFC 3954 §6.1 */
+    B16(1),   /* FlowSet id 1 */
+    B16(24),  /* length, padded */
+    B16(258), /* template id */
+    B16(4),   /* option scope length */
+    B16(8),   /* option length */
+    F(1, 4),  /* scope: System */
+    F(34, 4), /* SAMPLING_INTERVAL */
+    F(35, 1), /* SAMPLING_ALGORITHM */
+    0, 0,     /* padding */
+    /* options data */
+    B16(258), B16(16), /* FlowSet id, length */
+    B32(77),           /* System scope: the source id */
+    B32(1),            /* sampling interval 1 */
+    1,                 /* deterministic */
+    0, 0, 0,           /* padding */
+    /* Data FlowSet 256: two IPv4 records */
+    B16(256), B16(4 + 2 * 51 + 2),
+    B64(1500),      /* IN_BYTES */
+    B64(10),        /* IN_PKTS */
+    6,              /* PROTOCOL */
+    0x10,           /* SRC_TOS */
+    0x1b,           /* TCP_FLAGS */
+    B16(12345),     /* L4_SRC_PORT */
+    10, 0, 0, 1,    /* IPV4_SRC_ADDR */
+    B32(3),         /* INPUT_SNMP */
+    B16(80),        /* L4_DST_PORT */
+    192, 168, 1, 2, /* IPV4_DST_ADDR */
+    B32(2250),      /* LAST_SWITCHED */
+    B32(1500),      /* FIRST_SWITCHED */
+    B16(100),       /* SRC_VLAN */
+    4,              /* IP_PROTOCOL_VERSION */
+    60, 64,         /* MIN_TTL, MAX_TTL */
+    B16(0),         /* ICMP_TYPE */
+    3,              /* flowEndReason: end of flow */
+    B64(84), B64(1), 1, 0, 0, B16(0), 10, 0, 0, 1, B32(3),
+    B16(0x0800), 10, 0, 0, 2, B32(2000), B32(2000), B16(0), 4, 64, 64,
+    B16(0x0800), /* ICMP_TYPE: echo request */
+    1,           /* idle */
+    0, 0,        /* padding */
+    /* Data FlowSet 257: one IPv6 record */
+    B16(257), B16(4 + 75 + 1),
+    B64(200), B64(2), 17, 0, 0, B16(5353), V6_SRC, B32(3), B16(53), V6_DST,
+    B32(2600), B32(2500), B16(0), 6, 255, 255, B16(0), 2,
+    0, /* padding */
+};
+
+static void
+params(struct nf9_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->source_id = 77;
+	p->sampling = 1;
+	p->refresh_packets = 20;
+	p->refresh_secs = 30;
+}
+
+START_TEST(test_v9_bytes)
+{
+	struct nf9_state st;
+	struct nf9_params p;
+	struct flow_record recs[3] = {rec_tcp4(), rec_icmp4(), rec_udp6()};
+	uint8_t buf[1400];
+	struct wbuf w;
+
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
+	/* boot at BOOT_NS: a packet begun there, holding only templates */
+	nf9_begin(&st, BOOT_NS, &w);
+	ck_assert_uint_eq(nf9_end(&st, BOOT_NS, &w), 4);
+	nf9_force_templates(&st); /* so the packet below has them too */
+	ck_assert_uint_eq(nf9_encode(&st, recs, 3, SEND_NS, &w), 3);
+	ck_assert_uint_eq(w.len, sizeof(v9_expect));
+	ck_assert_mem_eq(buf, v9_expect, sizeof(v9_expect));
+}
+END_TEST
+
+/* Hand-counted record lengths; the tables' lengths must add up to them. */
+START_TEST(test_field_tables)
+{
+	const struct fld_tmpl *t[] = {
+	    &fld_nf9_ip4,      &fld_nf9_ip6,      &fld_ipfix_ip4[0],
+	    &fld_ipfix_ip4[1], &fld_ipfix_ip4[2], &fld_ipfix_ip6[0],
+	    &fld_ipfix_ip6[1], &fld_ipfix_ip6[2],
+	};
+	const size_t expect[] = {51, 75, 60, 60, 60, 84, 84, 84};
+	struct flow_record r = rec_udp6();
+	struct fld_ctx c = {BOOT_NS};
+	uint8_t buf[256];
+	struct wbuf w;
+	size_t i, sum;
+	uint16_t j;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		sum = 0;
+		for (j = 0; j < t[i]->n_fields; j++)
+			sum += t[i]->f[j].len;
+		ck_assert_uint_eq(sum, expect[i]);
+		ck_assert_uint_eq(t[i]->rec_len, expect[i]);
+		wb_init(&w, buf, sizeof(buf));
+		ck_assert(fld_write_record(t[i], &r, &c, &w));
+		ck_assert_uint_eq(w.len, expect[i]);
+		/* one byte short: nothing written at all */
+		wb_init(&w, buf, expect[i] - 1);
+		ck_assert(!fld_write_record(t[i], &r, &c, &w));
+		ck_assert_uint_eq(w.len, 0);
+		wb_init(&w, buf, sizeof(buf));
+		ck_assert(fld_write_template(t[i], &w));
+		ck_assert_uint_eq(w.len, 4 + 4 * (size_t)t[i]->n_fields);
+	}
+}
+END_TEST
+
+/* Sequence counts packets; templates in packets 0, 3, 6 with N = 3. */
+START_TEST(test_v9_sequence_and_refresh_count)
+{
+	struct nf9_state st;
+	struct nf9_params p;
+	struct flow_record r = rec_tcp4();
+	uint8_t buf[1400];
+	struct wbuf w;
+	uint32_t i;
+
+	params(&p);
+	p.refresh_packets = 3;
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
+	for (i = 0; i < 7; i++) {
+		bool tmpl = i % 3 == 0;
+
+		ck_assert_uint_eq(nf9_encode(&st, &r, 1, SEND_NS, &w), 1);
+		ck_assert_uint_eq(ld_be32(buf + 12), i); /* sequence */
+		ck_assert_uint_eq(ld_be16(buf + 2), tmpl ? 5 : 1);
+		/* the first FlowSet is the templates or the data */
+		ck_assert_uint_eq(ld_be16(buf + 20), tmpl ? 0 : 256);
+		ck_assert_uint_eq(w.len, tmpl ? 20 + 196 + 56 : 20 + 56);
+	}
+}
+END_TEST
+
+START_TEST(test_v9_refresh_time)
+{
+	struct nf9_state st;
+	struct nf9_params p;
+	struct flow_record r = rec_tcp4();
+	uint8_t buf[1400];
+	struct wbuf w;
+
+	params(&p);
+	p.refresh_packets = 0;
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
+	ck_assert(nf9_tmpl_due(&st, BOOT_NS));
+	(void)nf9_encode(&st, &r, 1, BOOT_NS, &w);
+	ck_assert_uint_eq(ld_be16(buf + 20), 0);
+	ck_assert(!nf9_tmpl_due(&st, BOOT_NS + 29 * SEC));
+	(void)nf9_encode(&st, &r, 1, BOOT_NS + 29 * SEC, &w);
+	ck_assert_uint_eq(ld_be16(buf + 20), 256);
+	ck_assert(nf9_tmpl_due(&st, BOOT_NS + 30 * SEC));
+	(void)nf9_encode(&st, &r, 1, BOOT_NS + 30 * SEC, &w);
+	ck_assert_uint_eq(ld_be16(buf + 20), 0);
+	ck_assert_uint_eq(ld_be32(buf + 4), 30000); /* sysUptime */
+	ck_assert_uint_eq(st.tmpl_packets, 2);
+}
+END_TEST
+
+/*
+ * 1400 bytes: with templates, 20 + 196 + 4 + 51k + pad <= 1400 gives
+ * k = 23; without, 20 + 4 + 51k + pad <= 1400 gives 26.
+ */
+START_TEST(test_v9_size_limit)
+{
+	struct nf9_state st;
+	struct nf9_params p;
+	struct flow_record recs[100];
+	uint8_t buf[1400];
+	struct wbuf w;
+	size_t i;
+
+	for (i = 0; i < 100; i++)
+		recs[i] = rec_tcp4();
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
+	ck_assert_uint_eq(nf9_encode(&st, recs, 100, SEND_NS, &w), 23);
+	ck_assert_uint_eq(w.len, 20 + 196 + 4 + 23 * 51 + 3);
+	ck_assert_uint_eq(nf9_encode(&st, recs, 100, SEND_NS, &w), 26);
+	ck_assert_uint_eq(w.len, 20 + 4 + 26 * 51 + 2);
+	ck_assert_uint_eq(w.len % 4, 0);
+	/* smallest: header, templates, one IPv6 record (75 + set 4 + pad 1) */
+	ck_assert_int_eq(nf9_init(&st, &p, 20 + 196 + 80), 0);
+	ck_assert_int_eq(nf9_init(&st, &p, 20 + 196 + 79), -1);
+}
+END_TEST
+
+/* Families alternate: one FlowSet each, every one padded and closed. */
+START_TEST(test_v9_alternating_sets)
+{
+	struct nf9_state st;
+	struct nf9_params p;
+	struct flow_record recs[3] = {rec_udp6(), rec_tcp4(), rec_udp6()};
+	uint8_t buf[1400];
+	struct wbuf w;
+	size_t off = 20 + 196;
+
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
+	ck_assert_uint_eq(nf9_encode(&st, recs, 3, SEND_NS, &w), 3);
+	ck_assert_uint_eq(ld_be16(buf + off), 257);
+	ck_assert_uint_eq(ld_be16(buf + off + 2), 80);
+	off += 80;
+	ck_assert_uint_eq(ld_be16(buf + off), 256);
+	ck_assert_uint_eq(ld_be16(buf + off + 2), 56);
+	off += 56;
+	ck_assert_uint_eq(ld_be16(buf + off), 257);
+	ck_assert_uint_eq(ld_be16(buf + off + 2), 80);
+	ck_assert_uint_eq(off + 80, w.len);
+	ck_assert_uint_eq(ld_be16(buf + 2), 7);
+}
+END_TEST
+
+/* Nothing to say: no packet at all. */
+START_TEST(test_v9_empty)
+{
+	struct nf9_state st;
+	struct nf9_params p;
+	uint8_t buf[1400];
+	struct wbuf w;
+
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
+	(void)nf9_encode(&st, NULL, 0, SEND_NS, &w); /* templates only */
+	ck_assert_uint_eq(ld_be16(buf + 2), 4);
+	ck_assert_uint_eq(nf9_encode(&st, NULL, 0, SEND_NS, &w), 0);
+	ck_assert_uint_eq(w.len, 0);
+	ck_assert_uint_eq(st.sequence, 1);
+}
+END_TEST
+
+static Suite *
+nf9_suite(void)
+{
+	Suite *s = suite_create("nf9");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_v9_bytes);
+	tcase_add_test(tc, test_field_tables);
+	tcase_add_test(tc, test_v9_sequence_and_refresh_count);
+	tcase_add_test(tc, test_v9_refresh_time);
+	tcase_add_test(tc, test_v9_size_limit);
+	tcase_add_test(tc, test_v9_alternating_sets);
+	tcase_add_test(tc, test_v9_empty);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(nf9_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
