@@ -1,0 +1,393 @@
+/*
+ * IPFIX encoder (RFC 7011/7012): a whole message compared byte for byte
+ * with one written out by hand, sequence numbers (data records), template
+ * refresh, options statistics, time units, stream mode and size limits.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../export/fields.h"
+#include "../../export/ipfix.h"
+
+#define B16(v) (uint8_t)((v) >> 8 & 0xff), (uint8_t)((v)&0xff)
+#define B32(v) B16((v) >> 16), B16((v)&0xffff)
+#define B64(v) B32((uint64_t)(v) >> 32), B32((uint64_t)(v)&0xffffffffu)
+#define F(id, len) B16(id), B16(len)
+
+#define SEC     1000000000ull
+#define MS      1000000ull
+#define BOOT_NS (1700000000ull * SEC)
+#define SEND_NS (BOOT_NS + 3 * SEC + 123456)
+
+static struct flow_record
+rec_tcp4(void)
+{
+	struct flow_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = 4;
+	r.proto = 6;
+	r.tos = 0x10;
+	memcpy(r.src, "\x0a\x00\x00\x01", 4);
+	memcpy(r.dst, "\xc0\xa8\x01\x02", 4);
+	r.sport = 12345;
+	r.dport = 80;
+	r.ifindex = 3;
+	r.vlan = 100;
+	r.packets = 10;
+	r.octets = 1500;
+	r.first_ns = BOOT_NS + 1500 * MS;
+	r.last_ns = BOOT_NS + 2250 * MS;
+	r.tcp_flags = 0x1b;
+	r.ttl_min = 60;
+	r.ttl_max = 64;
+	r.end_reason = FLOW_END_EOF;
+	return r;
+}
+
+static struct flow_record
+rec_icmp4(void)
+{
+	struct flow_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = 4;
+	r.proto = 1;
+	memcpy(r.src, "\x0a\x00\x00\x01", 4);
+	memcpy(r.dst, "\x0a\x00\x00\x02", 4);
+	r.dport = 8 * 256;
+	r.ifindex = 3;
+	r.packets = 1;
+	r.octets = 84;
+	r.first_ns = BOOT_NS + 2000 * MS;
+	r.last_ns = BOOT_NS + 2000 * MS;
+	r.ttl_min = 64;
+	r.ttl_max = 64;
+	r.end_reason = FLOW_END_IDLE;
+	return r;
+}
+
+static struct flow_record
+rec_udp6(void)
+{
+	struct flow_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = 6;
+	r.proto = 17;
+	r.src[0] = 0x20;
+	r.src[1] = 0x01;
+	r.src[2] = 0x0d;
+	r.src[3] = 0xb8;
+	r.src[15] = 1;
+	memcpy(r.dst, r.src, 16);
+	r.dst[15] = 2;
+	r.sport = 5353;
+	r.dport = 53;
+	r.ifindex = 3;
+	r.packets = 2;
+	r.octets = 200;
+	r.first_ns = BOOT_NS + 2500 * MS;
+	r.last_ns = BOOT_NS + 2600 * MS;
+	r.ttl_min = 255;
+	r.ttl_max = 255;
+	r.end_reason = FLOW_END_ACTIVE;
+	return r;
+}
+
+#define V6_SRC 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+#define V6_DST 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2
+
+/* 1700000001.500 s etc. in ms since the epoch, hand-converted */
+#define T1500 0x18bcfe56ddcull
+#define T2000 0x18bcfe56fd0ull
+#define T2250 0x18bcfe570caull
+#define T2500 0x18bcfe571c4ull
+#define T2600 0x18bcfe57228ull
+
+static const uint8_t ipfix_expect[] = {
+    /* message header, RFC 7011 §3.1 */
+    B16(10),         /* version */
+    B16(540),        /* length */
+    B32(0x6553f103), /* export time */
+    B32(0),          /* sequence: no data record before */
+    B32(77),         /* observation domain */
+    /* Template Set */
+    B16(2), B16(156),
+    B16(256), B16(18),
+    F(1, 8),   /* octetDeltaCount */
+    F(2, 8),   /* packetDeltaCount */
+    F(4, 1),   /* protocolIdentifier */
+    F(5, 1),   /* ipClassOfService */
+    F(6, 2),   /* tcpControlBits, RFC 7125 */
+    F(7, 2),   /* sourceTransportPort */
+    F(8, 4),   /* sourceIPv4Address */
+    F(10, 4),  /* ingressInterface */
+    F(11, 2),  /* destinationTransportPort */
+    F(12, 4),  /* destinationIPv4Address */
+    F(152, 8), /* flowStartMilliseconds */
+    F(153, 8), /* flowEndMilliseconds */
+    F(58, 2),  /* vlanId */
+    F(60, 1),  /* ipVersion */
+    F(52, 1),  /* minimumTTL */
+    F(53, 1),  /* maximumTTL */
+    F(32, 2),  /* icmpTypeCodeIPv4 */
+    F(136, 1), /* flowEndReason */
+    B16(257), B16(18),
+    F(1, 8), F(2, 8), F(4, 1), F(5, 1), F(6, 2), F(7, 2),
+    F(27, 16), /* sourceIPv6Address */
+    F(10, 4), F(11, 2),
+    F(28, 16), /* destinationIPv6Address */
+    F(152, 8), F(153, 8), F(58, 2), F(60, 1), F(52, 1), F(53, 1),
+    F(139, 2), /* icmpTypeCodeIPv6 */
+    F(136, 1),
+    /* Options Template Set, RFC 7011 §3.4.2.2 */
+    B16(3), B16(74),
+    B16(258), B16(6), B16(1), /* id, fields, scope fields */
+    F(149, 4),                /* scope: observationDomainId */
+    F(41, 8),                 /* exportedMessageTotalCount */
+    F(42, 8),                 /* exportedFlowRecordTotalCount */
+    F(40, 8),                 /* exportedOctetTotalCount */
+    F(86, 8),                 /* packetTotalCount (seen) */
+    F(164, 8),                /* ignoredPacketTotalCount (dropped) */
+    B16(259), B16(5), B16(1),
+    F(149, 4), F(34, 4), F(35, 1),
+    F(305, 4), /* samplingPacketInterval */
+    F(306, 4), /* samplingPacketSpace */
+    B16(260), B16(2), B16(1),
+    F(10, 4),     /* scope: ingressInterface */
+    F(82, 65535), /* interfaceName, variable length */
+    /* options data */
+    B16(258), B16(48), B32(77), B64(0), B64(0), B64(0), B64(1000), B64(7),
+    B16(259), B16(21), B32(77),
+    B32(1), /* samplingInterval */
+    1,      /* deterministic */
+    B32(1), /* one packet selected ... */
+    B32(0), /* ... then none skipped */
+    B16(260), B16(13), B32(3), 4, 'e', 't', 'h', '0',
+    /* Data Set 256 */
+    B16(256), B16(4 + 2 * 60),
+    B64(1500), B64(10), 6, 0x10, B16(0x1b), B16(12345), 10, 0, 0, 1, B32(3),
+    B16(80), 192, 168, 1, 2, B64(T1500), B64(T2250), B16(100), 4, 60, 64,
+    B16(0), 3,
+    B64(84), B64(1), 1, 0, B16(0), B16(0), 10, 0, 0, 1, B32(3), B16(0x0800),
+    10, 0, 0, 2, B64(T2000), B64(T2000), B16(0), 4, 64, 64,
+    B16(0x0800), /* icmpTypeCodeIPv4: echo request */
+    1,
+    /* Data Set 257 */
+    B16(257), B16(4 + 84),
+    B64(200), B64(2), 17, 0, B16(0), B16(5353), V6_SRC, B32(3), B16(53),
+    V6_DST, B64(T2500), B64(T2600), B16(0), 6, 255, 255, B16(0), 2,
+};
+
+static void
+params(struct ipfix_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->domain_id = 77;
+	p->sampling = 1;
+	p->refresh_packets = 20;
+	p->refresh_secs = 30;
+	p->time_unit = 0;
+	p->tmpl_inline = true;
+	p->n_if = 1;
+	p->if_index[0] = 3;
+	strcpy(p->if_name[0], "eth0");
+}
+
+START_TEST(test_ipfix_bytes)
+{
+	struct ipfix_state st;
+	struct ipfix_params p;
+	struct flow_record recs[3] = {rec_tcp4(), rec_icmp4(), rec_udp6()};
+	uint8_t buf[1400];
+	struct wbuf w;
+
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
+	st.pkts_seen = 1000;
+	st.pkts_dropped = 7;
+	ck_assert_uint_eq(ipfix_encode(&st, recs, 3, SEND_NS, &w), 3);
+	ck_assert_uint_eq(w.len, sizeof(ipfix_expect));
+	ck_assert_mem_eq(buf, ipfix_expect, sizeof(ipfix_expect));
+
+	/* next: no templates, sequence = 3 options + 3 flow records */
+	ck_assert_uint_eq(ipfix_encode(&st, recs, 1, SEND_NS, &w), 1);
+	ck_assert_uint_eq(w.len, 16 + 4 + 60);
+	ck_assert_uint_eq(ld_be16(buf + 2), 80);
+	ck_assert_uint_eq(ld_be32(buf + 8), 6);
+	ck_assert_uint_eq(ld_be16(buf + 16), 256);
+
+	/* forced templates: the statistics count what went before */
+	ipfix_force_templates(&st);
+	ck_assert_uint_eq(ipfix_encode(&st, recs, 1, SEND_NS, &w), 1);
+	ck_assert_uint_eq(ld_be32(buf + 8), 7);
+	/* options data after 16 + 156 + 74: set header, scope, counters */
+	ck_assert_uint_eq(ld_be16(buf + 246), 258);
+	ck_assert_uint_eq(ld_be64(buf + 254), 2);         /* messages */
+	ck_assert_uint_eq(ld_be64(buf + 262), 4);         /* flow records */
+	ck_assert_uint_eq(ld_be64(buf + 270), 540 + 80);  /* octets */
+}
+END_TEST
+
+/* Templates by count (N = 2) and by time (30 s). */
+START_TEST(test_ipfix_refresh)
+{
+	struct ipfix_state st;
+	struct ipfix_params p;
+	struct flow_record r = rec_tcp4();
+	uint8_t buf[1400];
+	struct wbuf w;
+	int i;
+
+	params(&p);
+	p.refresh_packets = 2;
+	p.refresh_secs = 0;
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
+	for (i = 0; i < 5; i++) {
+		(void)ipfix_encode(&st, &r, 1, SEND_NS, &w);
+		ck_assert_uint_eq(ld_be16(buf + 16), i % 2 == 0 ? 2 : 256);
+	}
+	params(&p);
+	p.refresh_packets = 0;
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
+	(void)ipfix_encode(&st, &r, 1, BOOT_NS, &w);
+	ck_assert_uint_eq(ld_be16(buf + 16), 2);
+	(void)ipfix_encode(&st, &r, 1, BOOT_NS + 30 * SEC - 1, &w);
+	ck_assert_uint_eq(ld_be16(buf + 16), 256);
+	(void)ipfix_encode(&st, &r, 1, BOOT_NS + 30 * SEC, &w);
+	ck_assert_uint_eq(ld_be16(buf + 16), 2);
+}
+END_TEST
+
+/*
+ * 1400 bytes with templates and options: 328 + 4 + 60k gives k = 17;
+ * without: 16 + 4 + 60 * 23 = 1400 exactly.
+ */
+START_TEST(test_ipfix_size_limit)
+{
+	struct ipfix_state st;
+	struct ipfix_params p;
+	struct flow_record recs[100];
+	uint8_t buf[1400];
+	struct wbuf w;
+	int i;
+
+	for (i = 0; i < 100; i++)
+		recs[i] = rec_tcp4();
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
+	ck_assert_uint_eq(ipfix_encode(&st, recs, 100, SEND_NS, &w), 17);
+	ck_assert_uint_eq(w.len, 328 + 4 + 17 * 60);
+	ck_assert_uint_eq(ipfix_encode(&st, recs, 100, SEND_NS, &w), 23);
+	ck_assert_uint_eq(w.len, 1400);
+	ck_assert_uint_eq(ld_be16(buf + 2), 1400);
+	ck_assert_uint_eq(ld_be32(buf + 8), 3 + 17);
+}
+END_TEST
+
+/* RFC 7011 §6.1.9-10: NTP seconds since 1900 and a binary fraction. */
+START_TEST(test_ipfix_time_units)
+{
+	struct ipfix_state st;
+	struct ipfix_params p;
+	struct flow_record r = rec_tcp4();
+	uint8_t buf[1400];
+	struct wbuf w;
+
+	/* 1700000000 + 2208988800 = 3908988800 = 0xe8fe6f80 */
+	ck_assert_uint_eq(fld_ntp_ns(BOOT_NS), 0xe8fe6f8000000000ull);
+	ck_assert_uint_eq(fld_ntp_ns(BOOT_NS + 2250 * MS),
+			  0xe8fe6f8240000000ull);
+	ck_assert_uint_eq(fld_ntp_us(BOOT_NS + 1500 * MS),
+			  0xe8fe6f8180000000ull);
+	/* 1 us = 4294.97 / 2^32 s: 0x10c6, low 11 bits cleared */
+	ck_assert_uint_eq(fld_ntp_us(BOOT_NS + 1000), 0xe8fe6f8000001000ull);
+
+	params(&p);
+	p.time_unit = 1;
+	p.n_if = 0;
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
+	(void)ipfix_encode(&st, &r, 1, SEND_NS, &w);
+	/* template 256, field 11 (after 16 + 4 + 4 and 10 pairs) */
+	ck_assert_uint_eq(ld_be16(buf + 24 + 40), 154);
+	ck_assert_uint_eq(ld_be16(buf + 24 + 44), 155);
+	p.time_unit = 2;
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
+	(void)ipfix_encode(&st, &r, 1, SEND_NS, &w);
+	ck_assert_uint_eq(ld_be16(buf + 24 + 40), 156);
+	/* the record ends: start (8), end (8), then vlan (2), ipVersion,
+	 * minimumTTL, maximumTTL, icmp (2), flowEndReason: 8 bytes */
+	ck_assert_uint_eq(ld_be64(buf + w.len - 8 - 16),
+			  0xe8fe6f8180000000ull);
+	ck_assert_uint_eq(ld_be64(buf + w.len - 8 - 8),
+			  0xe8fe6f8240000000ull);
+	p.time_unit = 3;
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), -1);
+}
+END_TEST
+
+/* TCP / file: templates once, on their own; options data still flows. */
+START_TEST(test_ipfix_stream)
+{
+	struct ipfix_state st;
+	struct ipfix_params p;
+	struct flow_record r = rec_tcp4();
+	uint8_t buf[1400], tbuf[1400];
+	struct wbuf w, tw;
+
+	params(&p);
+	p.tmpl_inline = false;
+	p.n_if = 0;
+	wb_init(&w, buf, sizeof(buf));
+	wb_init(&tw, tbuf, sizeof(tbuf));
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
+	ck_assert_uint_eq(ipfix_templates(&st, SEND_NS, &tw), 16 + 156 + 60);
+	ck_assert_uint_eq(ld_be16(tbuf + 16), 2);
+	ck_assert_uint_eq(ld_be16(tbuf + 16 + 156), 3);
+	ck_assert_uint_eq(ld_be32(tbuf + 8), 0);
+	(void)ipfix_encode(&st, &r, 1, SEND_NS, &w);
+	ck_assert_uint_eq(ld_be16(buf + 16), 258); /* options data first */
+	ck_assert_uint_eq(ld_be32(buf + 8), 0);
+	ck_assert_uint_eq(w.len, 16 + 48 + 21 + 4 + 60);
+	/* a reconnection later: the sequence in the templates message moves
+	 * with the data records (2 options + 1 flow) but none are added */
+	ck_assert_uint_eq(ipfix_templates(&st, SEND_NS, &tw), 16 + 156 + 60);
+	ck_assert_uint_eq(ld_be32(tbuf + 8), 3);
+	(void)ipfix_encode(&st, &r, 1, SEND_NS, &w);
+	ck_assert_uint_eq(ld_be32(buf + 8), 3);
+}
+END_TEST
+
+static Suite *
+ipfix_suite(void)
+{
+	Suite *s = suite_create("ipfix");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_ipfix_bytes);
+	tcase_add_test(tc, test_ipfix_refresh);
+	tcase_add_test(tc, test_ipfix_size_limit);
+	tcase_add_test(tc, test_ipfix_time_units);
+	tcase_add_test(tc, test_ipfix_stream);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(ipfix_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
