@@ -61,8 +61,10 @@ pb_concat(const void *a, uint32_t alen, const void *b, uint32_t blen,
 
 	if (!out)
 		abort();
-	memcpy(out, a, alen);
-	memcpy(out + alen, b, blen);
+	if (alen)
+		memcpy(out, a, alen);
+	if (blen)
+		memcpy(out + alen, b, blen);
 	*len = alen + blen;
 	return out;
 }
