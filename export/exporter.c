@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/bytes.h"
 #include "../common/log.h"
 #include "ipfix.h"
 #include "nf5.h"
@@ -263,9 +264,14 @@ count_send(struct exporter *ex, int i, int rc, size_t len, uint64_t now_ns)
 			strerror(s->last_errno));
 }
 
-/* A new TCP connection or file starts with the IPFIX templates. */
+/*
+ * A new TCP connection or file starts with the IPFIX templates. next is
+ * the message about to follow (its sequence number is the templates'),
+ * or NULL when none is.
+ */
 static void
-send_stream_templates(struct exporter *ex, int i, uint64_t now_ns)
+send_stream_templates(struct exporter *ex, int i, const uint8_t *next,
+		      uint64_t now_ns)
 {
 	struct snd *s = &ex->snd[i];
 	struct wbuf tw;
@@ -276,7 +282,9 @@ send_stream_templates(struct exporter *ex, int i, uint64_t now_ns)
 		return;
 	s->need_templates = false;
 	wb_init(&tw, ex->tbuf, ex->cfg.max_packet);
-	len = ipfix_templates(&ex->fix, now_ns, &tw);
+	len = ipfix_templates(&ex->fix, now_ns,
+			      next != NULL ? ld_be32(next + 8) : ex->fix.seq,
+			      &tw);
 	if (len == 0)
 		return;
 	rc = snd_send(s, ex->tbuf, len, now_ns);
@@ -290,7 +298,7 @@ deliver(struct exporter *ex, const uint8_t *buf, size_t len, uint64_t now_ns)
 
 	for (i = 0; i < ex->n_snd; i++) {
 		snd_poll(&ex->snd[i], now_ns);
-		send_stream_templates(ex, i, now_ns);
+		send_stream_templates(ex, i, buf, now_ns);
 		rc = snd_send(&ex->snd[i], buf, len, now_ns);
 		count_send(ex, i, rc, len, now_ns);
 		ex->stats.coll[i].reconnects = ex->snd[i].reconnects;
@@ -472,7 +480,7 @@ exp_tick(struct exporter *ex, uint64_t now_ns)
 	for (i = 0; i < ex->n_snd; i++)
 		if (ex->snd[i].kind == SND_TCP && ex->snd[i].need_templates &&
 		    ex->snd[i].state != SND_DOWN)
-			send_stream_templates(ex, i, now_ns);
+			send_stream_templates(ex, i, NULL, now_ns);
 }
 
 void

@@ -342,7 +342,7 @@ ipfix_end(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w)
 }
 
 size_t
-ipfix_templates(const struct ipfix_state *st, uint64_t now_ns,
+ipfix_templates(const struct ipfix_state *st, uint64_t now_ns, uint32_t seq,
 		struct wbuf *w)
 {
 	w->len = 0;
@@ -350,7 +350,7 @@ ipfix_templates(const struct ipfix_state *st, uint64_t now_ns,
 		return 0;
 	(void)wb_take(w, IPFIX_HDR_LEN);
 	(void)write_tmpl_sets(st, w);
-	fill_header(w->base, w->len, now_ns, st->seq, st->p.domain_id);
+	fill_header(w->base, w->len, now_ns, seq, st->p.domain_id);
 	return w->len;
 }
 

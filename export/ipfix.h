@@ -113,11 +113,13 @@ size_t ipfix_end(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w);
 /*
  * A whole message holding only the Template Set and the Options Template
  * Set, for the start of a TCP connection or a file. It carries no data
- * record, so the sequence number doesn't move; any open message is left
- * alone (w must be another buffer). Returns w->len, 0 if it didn't fit.
+ * record, so its sequence number is that of the message that follows it:
+ * seq, which is st->seq unless a closed message is about to go out first
+ * (then that message's own). Any open message is left alone (w must be
+ * another buffer). Returns w->len, 0 if it didn't fit.
  */
 size_t ipfix_templates(const struct ipfix_state *st, uint64_t now_ns,
-		       struct wbuf *w);
+		       uint32_t seq, struct wbuf *w);
 
 /* One whole message of recs[0..n): returns how many were consumed. */
 size_t ipfix_encode(struct ipfix_state *st, const struct flow_record *recs,

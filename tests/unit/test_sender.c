@@ -328,6 +328,7 @@ START_TEST(test_tcp_templates_and_reconnect)
 	/* templates-only message, then options data + the flow */
 	ck_assert_int_eq(read_msg(cfd, got, sizeof(got)), 16 + 156 + 60);
 	ck_assert_uint_eq(ld_be16(got + 16), 2);
+	ck_assert_uint_eq(ld_be32(got + 8), 0);
 	ck_assert_int_eq(read_msg(cfd, got, sizeof(got)),
 			 16 + 48 + 21 + 4 + 60);
 	ck_assert_uint_eq(ld_be16(got + 16), 258);
@@ -401,8 +402,10 @@ START_TEST(test_file)
 	(void)unlink(path);
 	ck_assert_int_eq(n, (16 + 156 + 60) + (16 + 48 + 21 + 4 + 2 * 60));
 	ck_assert_uint_eq(ld_be16(got + 16), 2);
+	ck_assert_uint_eq(ld_be32(got + 8), 0); /* sequence, as the next's */
 	off = ld_be16(got + 2);
 	ck_assert_uint_eq(ld_be16(got + off), 10);
+	ck_assert_uint_eq(ld_be32(got + off + 8), 0);
 	ck_assert_uint_eq(ld_be16(got + off + 2), (size_t)n - off);
 }
 END_TEST
