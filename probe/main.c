@@ -17,9 +17,11 @@
 
 #include "../common/config.h"
 #include "../common/log.h"
+#include "../common/privdrop.h"
 #include "../export/exporter.h"
 #include "../export/json.h"
 #include "capture.h"
+#include "control.h"
 #include "probe.h"
 
 #define NS_PER_SEC  1000000000ULL
@@ -38,6 +40,7 @@ struct app {
 	int cur_src; /* source being read (for the callback) */
 	struct jsonout *jo;
 	struct exporter *ex;
+	struct ctl_server *ctl;
 	uint64_t flows_out;    /* expired flows handed to the outputs */
 	uint64_t last_tick_ns; /* exporter timers, packet time */
 	int read_errors;       /* damaged capture files */
@@ -173,16 +176,16 @@ set_u64(json_t *o, const char *k, uint64_t v)
 	(void)json_object_set_new(o, k, json_integer((json_int_t)v));
 }
 
-/* --stats FILE: every counter, as JSON (the tests read it). */
-static int
-write_stats(struct app *a, const char *path)
+/* Every counter as one JSON object: --stats FILE and the control socket. */
+static json_t *
+stats_object(struct app *a)
 {
 	const struct flowtab_stats *fs = flowtab_stats(a->pr.ft);
 	static const char *const reason[] = {"",	 "idle",   "active",
 					     "end_of_flow", "forced", "resource"};
 	json_t *o = json_object(), *drops = json_object(), *exp = json_object();
 	json_t *fl = json_object();
-	int i, rc;
+	int i;
 
 	set_u64(o, "packets_seen", a->pr.st.packets_seen);
 	set_u64(o, "bytes_seen", a->pr.st.bytes_seen);
@@ -243,11 +246,110 @@ write_stats(struct app *a, const char *path)
 		set_u64(o, "json_flows_written", jsonout_written(a->jo));
 		set_u64(o, "json_write_errors", jsonout_errors(a->jo));
 	}
+	return o;
+}
+
+static int
+write_stats(struct app *a, const char *path)
+{
+	json_t *o = stats_object(a);
+	int rc;
+
 	rc = json_dump_file(o, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (rc != 0)
 		log_msg(LOG_LVL_ERR, "--stats %s: cannot write", path);
 	return rc;
+}
+
+static void
+dump_one(void *ctx, const struct flow_record *rec)
+{
+	json_t *o = jsonout_flow_object(rec);
+
+	if (o != NULL)
+		(void)json_array_append_new((json_t *)ctx, o);
+}
+
+static json_t *
+exporters_object(struct app *a)
+{
+	json_t *arr = json_array();
+	int i;
+
+	for (i = 0; a->ex != NULL && i < a->cfg.n_coll; i++) {
+		const struct exp_coll_stats *cs = &exp_get_stats(a->ex)->coll[i];
+		char name[300];
+
+		(void)snprintf(name, sizeof(name), "%s:%s", a->cfg.coll[i].host,
+			       a->cfg.coll[i].port);
+		(void)json_array_append_new(
+		    arr, json_pack("{s:s, s:i, s:I, s:I, s:I, s:I}", "collector",
+				   name, "version", a->cfg.version,
+				   "packets_sent", (json_int_t)cs->packets_sent,
+				   "bytes_sent", (json_int_t)cs->bytes_sent,
+				   "send_failed", (json_int_t)cs->send_failed,
+				   "reconnects", (json_int_t)cs->reconnects));
+	}
+	return json_pack("{s:o}", "exporters", arr);
+}
+
+static json_t *
+control_handler(void *ctx, enum ctl_cmd cmd)
+{
+	struct app *a = ctx;
+	json_t *o;
+	uint64_t before;
+	int i;
+
+	switch (cmd) {
+	case CTL_STATISTICS:
+		return stats_object(a);
+	case CTL_DUMP_FLOWS:
+		o = json_array();
+		flowtab_foreach(a->pr.ft, dump_one, o);
+		return json_pack("{s:o}", "flows", o);
+	case CTL_EXPIRE_ALL:
+		before = a->flows_out;
+		probe_expire_all(&a->pr, FLOW_END_FORCED);
+		if (a->ex != NULL)
+			exp_flush(a->ex, a->pr.now_ns);
+		return json_pack("{s:I}", "expired",
+				 (json_int_t)(a->flows_out - before));
+	case CTL_DELETE_ALL:
+		return json_pack("{s:I}", "deleted",
+				 (json_int_t)flowtab_delete_all(a->pr.ft));
+	case CTL_TIMEOUTS:
+		o = json_object();
+		for (i = 0; i < CFG_TO_COUNT; i++)
+			(void)json_object_set_new(
+			    o, cfg_timeout_names[i],
+			    json_integer(a->cfg.timeouts_s[i]));
+		return json_pack("{s:o}", "timeouts", o);
+	case CTL_DEBUG_UP:
+		if (log_level < LOG_LVL_DEBUG)
+			log_level++;
+		return json_pack("{s:i}", "debug_level", log_level);
+	case CTL_DEBUG_DOWN:
+		if (log_level > LOG_LVL_ERR)
+			log_level--;
+		return json_pack("{s:i}", "debug_level", log_level);
+	case CTL_SHUTDOWN:
+		on_signal(SIGTERM);
+		return json_pack("{s:b}", "shutdown", 1);
+	case CTL_EXPORTERS:
+		return exporters_object(a);
+	case CTL_COUNT:
+		break;
+	}
+	return json_pack("{s:s}", "error", "unknown command");
+}
+
+static void
+service_control(struct app *a)
+{
+	if (a->ctl != NULL)
+		ctl_service(a->ctl, control_handler, a);
 }
 
 static void
@@ -363,6 +465,7 @@ run_replay(struct app *a)
 			if (n == PCAP_ERROR_BREAK)
 				break;
 			tick_exporter(a);
+			service_control(a);
 			if (got_usr1) {
 				got_usr1 = 0;
 				log_stats(a);
@@ -378,7 +481,7 @@ run_replay(struct app *a)
 static int
 run_live(struct app *a)
 {
-	struct pollfd pfd[CFG_MAX_IFACES];
+	struct pollfd pfd[CFG_MAX_IFACES + 1];
 	uint64_t expint_ns =
 	    (uint64_t)a->cfg.timeouts_s[CFG_TO_EXPINT] * NS_PER_SEC;
 	uint64_t last_expire = 0, now;
@@ -391,8 +494,10 @@ run_live(struct app *a)
 			log_msg(LOG_LVL_WARN, "%s: cannot set non-blocking",
 				a->src[i].name);
 	}
+	pfd[a->n_src].fd = a->ctl != NULL ? ctl_fd(a->ctl) : -1;
+	pfd[a->n_src].events = POLLIN;
 	while (!got_stop) {
-		n = poll(pfd, (nfds_t)a->n_src, 200);
+		n = poll(pfd, (nfds_t)a->n_src + 1, 200);
 		if (n < 0 && errno != EINTR) {
 			log_msg(LOG_LVL_ERR, "poll: %s", strerror(errno));
 			break;
@@ -425,6 +530,8 @@ run_live(struct app *a)
 		}
 		update_pcap_stats(a);
 		tick_exporter(a);
+		if (pfd[a->n_src].revents & POLLIN)
+			service_control(a);
 		if (got_usr1) {
 			got_usr1 = 0;
 			log_stats(a);
@@ -556,8 +663,21 @@ main(int argc, char **argv)
 		}
 		log_use_syslog(true, "tapflow");
 	}
+	if (a->cfg.ctlsock != NULL) {
+		a->ctl = ctl_open(a->cfg.ctlsock, err, sizeof(err));
+		if (a->ctl == NULL) {
+			log_msg(LOG_LVL_ERR, "-c %s", err);
+			return 1;
+		}
+	}
 	if (a->cfg.pidfile != NULL && write_pidfile(a->cfg.pidfile) != 0)
 		return 1;
+	/* Capture, sockets and files are open: root is no longer needed. */
+	if ((a->cfg.user != NULL || a->cfg.chroot_dir != NULL) &&
+	    priv_drop(a->cfg.user, a->cfg.chroot_dir, err, sizeof(err)) != 0) {
+		log_msg(LOG_LVL_ERR, "%s", err);
+		return 1;
+	}
 	a->progress = !live && a->cfg.progress && isatty(STDERR_FILENO);
 	(void)clock_gettime(CLOCK_MONOTONIC, &a->prog_last);
 
@@ -585,6 +705,8 @@ main(int argc, char **argv)
 	}
 	for (rc = 0; rc < a->n_src; rc++)
 		cap_close(&a->src[rc]);
+	if (a->ctl != NULL)
+		ctl_close(a->ctl);
 	probe_fini(&a->pr);
 	if (a->cfg.pidfile != NULL)
 		(void)unlink(a->cfg.pidfile);
