@@ -135,12 +135,23 @@ write_templates(struct nf9_state *st, struct wbuf *w)
 	return true;
 }
 
+/*
+ * The v9 header has Unix seconds but no fraction, so a collector finds the
+ * boot as unix_secs * 1000 - sysUptime. Boot on a whole second and give the
+ * uptime of the header's whole second, and that sum is exact.
+ */
+static uint64_t
+whole_sec(uint64_t t_ns)
+{
+	return t_ns - t_ns % NS_PER_SEC;
+}
+
 void
 nf9_begin(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
 {
 	if (!st->booted) {
 		st->booted = true;
-		st->boot_ns = now_ns;
+		st->boot_ns = whole_sec(now_ns);
 	}
 	w->len = 0;
 	st->count = 0;
@@ -232,7 +243,7 @@ nf9_end(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
 	}
 	st_be16(h + H_VERSION, NF9_VERSION);
 	st_be16(h + H_COUNT, st->count);
-	st_be32(h + H_UPTIME, fld_uptime_ms(now_ns, st->boot_ns));
+	st_be32(h + H_UPTIME, fld_uptime_ms(whole_sec(now_ns), st->boot_ns));
 	st_be32(h + H_SECS, (uint32_t)(now_ns / NS_PER_SEC));
 	st_be32(h + H_SEQ, st->sequence); /* packets sent before this one */
 	st_be32(h + H_SRC_ID, st->p.source_id);

@@ -37,7 +37,8 @@ struct nf9_params {
 struct nf9_state {
 	struct nf9_params p;
 
-	bool booted; /* the first `now` given is the exporter's boot */
+	bool booted; /* the exporter boots at the first `now` given, cut to
+			a whole second (see nf9_begin) */
 	uint64_t boot_ns;
 
 	uint32_t sequence; /* packets closed so far (wraps at 2^32) */

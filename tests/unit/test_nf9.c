@@ -343,6 +343,31 @@ START_TEST(test_v9_alternating_sets)
 }
 END_TEST
 
+/*
+ * The header has whole Unix seconds only: boot and sysUptime are cut to
+ * whole seconds so that unix_secs * 1000 - sysUptime is the exact boot.
+ */
+START_TEST(test_v9_uptime_whole_seconds)
+{
+	struct nf9_state st;
+	struct nf9_params p;
+	struct flow_record r = rec_tcp4();
+	uint8_t buf[1400];
+	struct wbuf w;
+
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
+	(void)nf9_encode(&st, NULL, 0, BOOT_NS + 700 * MS, &w); /* boot */
+	(void)nf9_encode(&st, &r, 1, BOOT_NS + 5900 * MS, &w);
+	ck_assert_uint_eq(ld_be32(buf + 4), 5000);          /* sysUptime */
+	ck_assert_uint_eq(ld_be32(buf + 8), 1700000005);    /* unix secs */
+	/* FIRST_SWITCHED / LAST_SWITCHED: ms since 1700000000.000 */
+	ck_assert_uint_eq(ld_be32(buf + 24 + 51 - 8 - 4), 1500);
+	ck_assert_uint_eq(ld_be32(buf + 24 + 51 - 8 - 8), 2250);
+}
+END_TEST
+
 /* Nothing to say: no packet at all. */
 START_TEST(test_v9_empty)
 {
@@ -375,6 +400,7 @@ nf9_suite(void)
 	tcase_add_test(tc, test_v9_size_limit);
 	tcase_add_test(tc, test_v9_alternating_sets);
 	tcase_add_test(tc, test_v9_empty);
+	tcase_add_test(tc, test_v9_uptime_whole_seconds);
 	suite_add_tcase(s, tc);
 	return s;
 }
