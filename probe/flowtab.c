@@ -41,7 +41,7 @@
 #define KEY_IPV6      0x8000U
 
 /* flow_cold.label_nmpls: IPv6 flow label (20 bits), MPLS count at 24. */
-#define COLD_LABEL_MASK 0x000fffffU
+#define COLD_LABEL_MASK  0x000fffffU
 #define COLD_NMPLS_SHIFT 24
 
 /*
@@ -98,11 +98,11 @@ struct flow {
 _Static_assert(sizeof(struct flow_key) == 44, "flow_key has padding");
 _Static_assert(sizeof(struct flow) <= 96, "struct flow grew past 96 bytes");
 _Static_assert(offsetof(struct flow, key) + sizeof(struct flow_key) <= 64,
-	       "key outside the first 64 bytes");
+               "key outside the first 64 bytes");
 _Static_assert(offsetof(struct flow, q) + sizeof(struct qlink) <= 64,
-	       "queue links outside the first 64 bytes");
+               "queue links outside the first 64 bytes");
 _Static_assert(offsetof(struct flow, last_ns) + sizeof(uint64_t) <= 64,
-	       "last_ns outside the first 64 bytes");
+               "last_ns outside the first 64 bytes");
 
 /* Read when a flow starts and when it ends: copied from the first packet. */
 struct flow_cold {
@@ -215,7 +215,7 @@ q_unlink(struct flowtab *ft, struct queue *qu, bool start, uint32_t i)
 
 static void
 key_build(const struct flowtab *ft, const struct pkt_meta *m,
-	  struct flow_key *k)
+          struct flow_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	if (m->family == 6) {
@@ -228,7 +228,8 @@ key_build(const struct flowtab *ft, const struct pkt_meta *m,
 	}
 	k->ifindex = m->ifindex;
 	if (ft->track_vlan)
-		k->fam_vlan = (uint16_t)(k->fam_vlan | (m->vlan & KEY_VLAN_MASK));
+		k->fam_vlan =
+		    (uint16_t)(k->fam_vlan | (m->vlan & KEY_VLAN_MASK));
 	if (ft->track == TRACK_IP)
 		return;
 	k->proto = m->proto;
@@ -243,7 +244,7 @@ static uint32_t
 key_tag(const struct flowtab *ft, const struct flow_key *k)
 {
 	uint64_t h = XXH3_64bits_withSecret(k, sizeof(*k), ft->secret,
-					    sizeof(ft->secret));
+	                                    sizeof(ft->secret));
 
 	return (uint32_t)(h >> 32);
 }
@@ -254,7 +255,7 @@ key_tag(const struct flowtab *ft, const struct flow_key *k)
  */
 static uint32_t
 index_find(const struct flowtab *ft, const struct flow_key *k, uint32_t tag,
-	   uint32_t *pos)
+           uint32_t *pos)
 {
 	uint32_t i = tag & ft->mask;
 
@@ -377,7 +378,7 @@ due_reason(const struct flowtab *ft, const struct flow *f, uint64_t t)
 
 static void
 make_record(const struct flowtab *ft, uint32_t idx, int reason,
-	    struct flow_record *r)
+            struct flow_record *r)
 {
 	const struct flow *f = &ft->flows[idx];
 	const struct flow_cold *c = &ft->cold[idx];
@@ -492,8 +493,8 @@ least_recent(const struct flowtab *ft)
 	for (q = 0; q < FQ_COUNT; q++) {
 		uint32_t h = ft->q[q].head;
 
-		if (h != NIL &&
-		    (best == NIL || ft->flows[h].last_ns < ft->flows[best].last_ns))
+		if (h != NIL && (best == NIL || ft->flows[h].last_ns <
+		                                    ft->flows[best].last_ns))
 			best = h;
 	}
 	return best;
@@ -502,7 +503,7 @@ least_recent(const struct flowtab *ft)
 /* A flow for key k, starting with packet m at t. The table has room. */
 static uint32_t
 flow_new(struct flowtab *ft, const struct flow_key *k, uint32_t tag,
-	 const struct pkt_meta *m, uint64_t t)
+         const struct pkt_meta *m, uint64_t t)
 {
 	uint32_t idx = ft->free_top;
 	struct flow *f;
@@ -545,7 +546,7 @@ flow_new(struct flowtab *ft, const struct flow_key *k, uint32_t tag,
 /* Count packet m (at t) in flow idx and move the flow to its queue's tail. */
 static void
 flow_account(struct flowtab *ft, uint32_t idx, const struct pkt_meta *m,
-	     uint64_t t)
+             uint64_t t)
 {
 	struct flow *f = &ft->flows[idx];
 	uint8_t nq = f->queue;
@@ -635,7 +636,7 @@ flowtab_expire(struct flowtab *ft, uint64_t now_ns, uint32_t max)
 
 uint32_t
 flowtab_expire_all(struct flowtab *ft, uint64_t now_ns,
-		   enum flow_end_reason reason)
+                   enum flow_end_reason reason)
 {
 	uint32_t n = 0;
 
@@ -679,7 +680,7 @@ flowtab_foreach(const struct flowtab *ft, flow_sink_fn fn, void *ctx)
 			if (cur[q] == NIL)
 				continue;
 			if (best < 0 || ft->flows[cur[q]].last_ns <
-					    ft->flows[cur[best]].last_ns)
+			                    ft->flows[cur[best]].last_ns)
 				best = q;
 		}
 		if (best < 0)
@@ -711,13 +712,13 @@ flowtab_mem_bytes(const struct flowtab *ft)
 {
 	return sizeof(*ft) +
 	       (uint64_t)ft->max_flows *
-		   (sizeof(struct flow) + sizeof(struct flow_cold)) +
+	           (sizeof(struct flow) + sizeof(struct flow_cold)) +
 	       ((uint64_t)ft->mask + 1) * sizeof(struct slot);
 }
 
 struct flowtab *
 flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
-	       char *err, size_t errlen)
+               char *err, size_t errlen)
 {
 	struct flowtab *ft;
 	uint64_t nslots;
@@ -726,14 +727,14 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 
 	if (cfg->max_flows == 0 || cfg->max_flows > FT_MAX_FLOWS) {
 		(void)snprintf(err, errlen,
-			       "max flows %u: out of range (1..%u)",
-			       cfg->max_flows, FT_MAX_FLOWS);
+		               "max flows %u: out of range (1..%u)",
+		               cfg->max_flows, FT_MAX_FLOWS);
 		return NULL;
 	}
 	if (cfg->track != TRACK_FULL && cfg->track != TRACK_PROTO &&
 	    cfg->track != TRACK_IP) {
 		(void)snprintf(err, errlen, "flow tracking level %d: unknown",
-			       (int)cfg->track);
+		               (int)cfg->track);
 		return NULL;
 	}
 	if (sink == NULL) {
@@ -748,7 +749,7 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 	ft->mask = (uint32_t)(nslots - 1);
 	/* cache-line aligned: a flow spans as few lines as its size allows */
 	if (posix_memalign(&p, 64,
-			   (size_t)cfg->max_flows * sizeof(struct flow)) != 0)
+	                   (size_t)cfg->max_flows * sizeof(struct flow)) != 0)
 		goto nomem;
 	ft->flows = p;
 	ft->cold = calloc(cfg->max_flows, sizeof(struct flow_cold));
@@ -762,7 +763,8 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 	}
 	ft->slots[nslots - 1].tag = 0;
 	ft->slots[nslots - 1].idx = NIL;
-	/* the stack pops 0, 1, 2, ...: a young table fills the array in order */
+	/* the stack pops 0, 1, 2, ...: a young table fills the array in order
+	 */
 	for (i = 0; i < cfg->max_flows; i++)
 		ft->flows[i].q.next = i + 1 < cfg->max_flows ? i + 1 : NIL;
 	ft->free_top = 0;
@@ -782,7 +784,7 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 	ft->ctx = ctx;
 	/* both key words shape the secret, so the hash is keyed by 128 bits */
 	if (XXH3_generateSecret(ft->secret, sizeof(ft->secret), cfg->hash_key,
-				sizeof(cfg->hash_key)) != XXH_OK) {
+	                        sizeof(cfg->hash_key)) != XXH_OK) {
 		(void)snprintf(err, errlen, "flow table: hash secret failed");
 		flowtab_destroy(ft);
 		return NULL;
@@ -790,7 +792,7 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 	return ft;
 nomem:
 	(void)snprintf(err, errlen, "flow table (%u flows): out of memory",
-		       cfg->max_flows);
+	               cfg->max_flows);
 	flowtab_destroy(ft);
 	return NULL;
 }
@@ -808,18 +810,18 @@ flowtab_destroy(struct flowtab *ft)
 
 /* ---- invariant checker (tests) ---- */
 
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			(void)snprintf(err, errlen, __VA_ARGS__);          \
-			return -1;                                         \
-		}                                                          \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			(void)snprintf(err, errlen, __VA_ARGS__);              \
+			return -1;                                             \
+		}                                                              \
 	} while (0)
 
 static int
 check_queue(const struct flowtab *ft, const struct queue *qu, bool start,
-	    uint64_t timeout, uint8_t *seen, uint64_t *count, char *err,
-	    size_t errlen)
+            uint64_t timeout, uint8_t *seen, uint64_t *count, char *err,
+            size_t errlen)
 {
 	uint32_t i = qu->head, prev = NIL;
 	uint64_t last_t = 0;
@@ -850,7 +852,7 @@ check_queue(const struct flowtab *ft, const struct queue *qu, bool start,
 
 int
 flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
-	      char *err, size_t errlen)
+              char *err, size_t errlen)
 {
 	uint8_t *seen = calloc(ft->max_flows, 1);
 	uint64_t n_idle = 0, n_start = 0, n_free = 0, n_index = 0;
@@ -864,32 +866,33 @@ flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
 	}
 	for (q = 0; q < FQ_COUNT; q++)
 		if (check_queue(ft, &ft->q[q], false, ft->timeout_ns[q], seen,
-				&n_idle, err, errlen) != 0)
+		                &n_idle, err, errlen) != 0)
 			goto out;
 	if (check_queue(ft, &ft->start, true, 0, seen, &n_start, err, errlen) !=
 	    0)
 		goto out;
 	if (n_idle != n_start || n_idle != ft->st.flows_active) {
-		(void)snprintf(err, errlen, "flows: %llu idle, %llu start, %llu "
-					    "active",
-			       (unsigned long long)n_idle,
-			       (unsigned long long)n_start,
-			       (unsigned long long)ft->st.flows_active);
+		(void)snprintf(err, errlen,
+		               "flows: %llu idle, %llu start, %llu "
+		               "active",
+		               (unsigned long long)n_idle,
+		               (unsigned long long)n_start,
+		               (unsigned long long)ft->st.flows_active);
 		goto out;
 	}
 	for (i = ft->free_top; i != NIL; i = ft->flows[i].q.next) {
 		if (i >= ft->max_flows || seen[i] != 0 ||
 		    ++n_free > ft->max_flows) {
 			(void)snprintf(err, errlen, "free stack: bad entry %u",
-				       i);
+			               i);
 			goto out;
 		}
 		seen[i] = 4;
 	}
 	if (n_free + n_idle != ft->max_flows) {
 		(void)snprintf(err, errlen, "free %llu + live %llu != %u",
-			       (unsigned long long)n_free,
-			       (unsigned long long)n_idle, ft->max_flows);
+		               (unsigned long long)n_free,
+		               (unsigned long long)n_idle, ft->max_flows);
 		goto out;
 	}
 	for (i = 0; i <= ft->mask; i++) {
@@ -901,21 +904,21 @@ flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
 		n_index++;
 		if (sl->idx >= ft->max_flows || seen[sl->idx] != 3 ||
 		    key_tag(ft, &ft->flows[sl->idx].key) != sl->tag) {
-			(void)snprintf(err, errlen, "slot %u: stale entry %u", i,
-				       sl->idx);
+			(void)snprintf(err, errlen, "slot %u: stale entry %u",
+			               i, sl->idx);
 			goto out;
 		}
 		home = sl->tag & ft->mask;
 		for (j = home; j != i; j = (j + 1) & ft->mask)
 			if (ft->slots[j].idx == NIL) {
 				(void)snprintf(err, errlen,
-					       "slot %u: empty slot %u between "
-					       "it and home %u",
-					       i, j, home);
+				               "slot %u: empty slot %u between "
+				               "it and home %u",
+				               i, j, home);
 				goto out;
 			}
 		if (index_find(ft, &ft->flows[sl->idx].key, sl->tag, &pos) !=
-			sl->idx ||
+		        sl->idx ||
 		    pos != i) {
 			(void)snprintf(err, errlen, "slot %u: lookup fails", i);
 			goto out;
@@ -927,8 +930,8 @@ flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
 	}
 	if (n_index != n_idle) {
 		(void)snprintf(err, errlen, "index holds %llu, queues %llu",
-			       (unsigned long long)n_index,
-			       (unsigned long long)n_idle);
+		               (unsigned long long)n_index,
+		               (unsigned long long)n_idle);
 		goto out;
 	}
 	if (info != NULL) {

@@ -12,12 +12,12 @@
 
 /* What flowtab_check() measured in the index. */
 struct flowtab_check_info {
-	uint64_t flows;         /* flows found in the queues */
-	uint64_t displaced;     /* index entries not in their home slot */
-	uint64_t max_displace;  /* longest distance from home, in slots */
-	uint64_t hot_bytes;     /* sizeof(struct flow) */
-	uint64_t cold_bytes;    /* sizeof(struct flow_cold) */
-	uint64_t slots;         /* index slots */
+	uint64_t flows;        /* flows found in the queues */
+	uint64_t displaced;    /* index entries not in their home slot */
+	uint64_t max_displace; /* longest distance from home, in slots */
+	uint64_t hot_bytes;    /* sizeof(struct flow) */
+	uint64_t cold_bytes;   /* sizeof(struct flow_cold) */
+	uint64_t slots;        /* index slots */
 };
 
 /*
@@ -30,6 +30,6 @@ struct flowtab_check_info {
  * NULL.
  */
 int flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
-		  char *err, size_t errlen);
+                  char *err, size_t errlen);
 
 #endif

@@ -71,7 +71,7 @@ check_inv(const struct flowtab *ft)
 	char err[160];
 
 	ck_assert_msg(flowtab_check(ft, NULL, err, sizeof(err)) == 0, "%s",
-		      err);
+	              err);
 }
 
 /* An IPv4 packet 10.0.0.s -> 10.0.1.d. */
@@ -277,7 +277,7 @@ START_TEST(test_fin)
 	ck_assert_uint_eq(rs.r[0].octets, 60 + 1000 + 52 + 52);
 	ck_assert_uint_eq(rs.r[0].last_ns, 3 * SEC + 500 * MSEC);
 	ck_assert_uint_eq(rs.r[0].tcp_flags,
-			  TCP_SYN | TCP_ACK | TCP_PSH | TCP_FIN);
+	                  TCP_SYN | TCP_ACK | TCP_PSH | TCP_FIN);
 	ck_assert_uint_eq(st(ft)->flows_expired[FLOW_END_EOF], 1);
 	check_inv(ft);
 	flowtab_destroy(ft);
@@ -606,7 +606,7 @@ START_TEST(test_ipv6)
 	struct flowtab *ft;
 	struct pkt_meta m, m4;
 	static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-					0,    0,    0,    0,    0, 0, 0, 9};
+	                                0,    0,    0,    0,    0, 0, 0, 9};
 
 	c.idle_icmp_ns = 2 * SEC;
 	ft = mk_table(&c, &rs);
@@ -662,7 +662,7 @@ START_TEST(test_counters)
 	struct pkt_meta m;
 	static const uint8_t ttl[] = {64, 63, 200, 1, 64};
 	static const uint8_t fl[] = {TCP_SYN, TCP_ACK, TCP_ACK | TCP_PSH,
-				     TCP_ACK | TCP_URG, TCP_ECE | TCP_CWR};
+	                             TCP_ACK | TCP_URG, TCP_ECE | TCP_CWR};
 	static const uint32_t oct[] = {60, 1500, 65535, 40, 576};
 	static const uint8_t smac[6] = {2, 0, 0, 0, 0, 1};
 	static const uint8_t dmac[6] = {2, 0, 0, 0, 0, 2};
@@ -674,7 +674,8 @@ START_TEST(test_counters)
 		m.ttl = ttl[i];
 		m.has_mac = 1;
 		m.src_mac[0] = 2;
-		m.src_mac[5] = (uint8_t)(1 + i * 10); /* only the first counts */
+		m.src_mac[5] =
+		    (uint8_t)(1 + i * 10); /* only the first counts */
 		m.dst_mac[0] = 2;
 		m.dst_mac[5] = 2;
 		m.n_mpls = i == 0 ? 4 : 1; /* 4 seen, 3 kept */
@@ -886,8 +887,7 @@ START_TEST(test_backward_shift)
 			live[next_id++] = 1;
 			nlive++;
 		}
-		ck_assert_int_eq(flowtab_check(ft, &info, err, sizeof(err)),
-				 0);
+		ck_assert_int_eq(flowtab_check(ft, &info, err, sizeof(err)), 0);
 		if (info.max_displace > max_disp)
 			max_disp = info.max_displace;
 		/* RST a pseudo-random ~60% of the live flows */
@@ -914,7 +914,7 @@ START_TEST(test_backward_shift)
 		ck_assert_uint_eq(st(ft)->flows_active, nlive);
 		ck_assert_int_eq(flowtab_check(ft, NULL, err, sizeof(err)), 0);
 		ck_assert_msg(flowtab_check(ft, NULL, err, sizeof(err)) == 0,
-			      "%s", err);
+		              "%s", err);
 		/* every survivor is found: no flow is created */
 		created = st(ft)->flows_created;
 		for (n = 0; n < next_id; n++)
@@ -1010,7 +1010,8 @@ m_due(const struct model *md, const struct mflow *f, uint64_t t)
 	uint64_t da = f->first + md->c.active_ns;
 
 	if (di <= da)
-		return t >= di ? (f->closing ? FLOW_END_EOF : FLOW_END_IDLE) : 0;
+		return t >= di ? (f->closing ? FLOW_END_EOF : FLOW_END_IDLE)
+		               : 0;
 	return t >= da ? FLOW_END_ACTIVE : 0;
 }
 
@@ -1124,7 +1125,7 @@ m_packet(struct model *md, const struct pkt_meta *p)
 		if (f->proto == 6 && (p->tcp_flags & TCP_RST))
 			f->closing = 2;
 		else if (f->proto == 6 && (p->tcp_flags & TCP_FIN) &&
-			 f->closing != 2)
+		         f->closing != 2)
 			f->closing = 1;
 	}
 }
@@ -1195,7 +1196,8 @@ rnd_packet(uint64_t *s, uint64_t *t)
 	r >>= 7;
 	m.ttl = (uint8_t)(1 + r % 255);
 	r >>= 8;
-	if (r % 10 < 3) { /* a heavy hitter that lives past the active timeout */
+	if (r % 10 <
+	    3) { /* a heavy hitter that lives past the active timeout */
 		m.family = 4;
 		m.proto = 17;
 		m.src[3] = 9;
@@ -1245,26 +1247,26 @@ rec_cmp(const void *a, const void *b)
 
 static void
 rec_assert_eq(const struct flow_record *x, const struct flow_record *y,
-	      size_t i)
+              size_t i)
 {
 	ck_assert_msg(x->family == y->family && x->proto == y->proto &&
-			  x->tos == y->tos && !memcmp(x->src, y->src, 16) &&
-			  !memcmp(x->dst, y->dst, 16) && x->sport == y->sport &&
-			  x->dport == y->dport && x->ifindex == y->ifindex &&
-			  x->vlan == y->vlan,
-		      "record %zu: key differs", i);
+	                  x->tos == y->tos && !memcmp(x->src, y->src, 16) &&
+	                  !memcmp(x->dst, y->dst, 16) && x->sport == y->sport &&
+	                  x->dport == y->dport && x->ifindex == y->ifindex &&
+	                  x->vlan == y->vlan,
+	              "record %zu: key differs", i);
 	ck_assert_msg(x->packets == y->packets, "record %zu: packets %llu %llu",
-		      i, (unsigned long long)x->packets,
-		      (unsigned long long)y->packets);
+	              i, (unsigned long long)x->packets,
+	              (unsigned long long)y->packets);
 	ck_assert_msg(x->octets == y->octets, "record %zu: octets", i);
 	ck_assert_msg(x->first_ns == y->first_ns && x->last_ns == y->last_ns,
-		      "record %zu: times", i);
+	              "record %zu: times", i);
 	ck_assert_msg(x->tcp_flags == y->tcp_flags, "record %zu: flags", i);
 	ck_assert_msg(x->ttl_min == y->ttl_min && x->ttl_max == y->ttl_max,
-		      "record %zu: ttl", i);
+	              "record %zu: ttl", i);
 	ck_assert_msg(x->end_reason == y->end_reason,
-		      "record %zu: reason %u, model %u", i, x->end_reason,
-		      y->end_reason);
+	              "record %zu: reason %u, model %u", i, x->end_reason,
+	              y->end_reason);
 }
 
 /*
@@ -1314,9 +1316,9 @@ START_TEST(test_model)
 		pk_in++;
 		oct_in += m.octets;
 		if (i % 1000 == 0)
-			ck_assert_msg(flowtab_check(ft, NULL, err,
-						    sizeof(err)) == 0,
-				      "%s", err);
+			ck_assert_msg(
+			    flowtab_check(ft, NULL, err, sizeof(err)) == 0,
+			    "%s", err);
 	}
 	(void)flowtab_expire(ft, t, 0);
 	(void)flowtab_expire_all(ft, t, FLOW_END_FORCED);
