@@ -58,7 +58,7 @@ TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 TAPFLOW    := $(BUILD)/tapflow
 TAPFLOWCTL := $(if $(wildcard probe/tapflowctl.c),$(BUILD)/tapflowctl)
 
-.PHONY: all deps check unit integration san-check lint fmt bench fuzz \
+.PHONY: all demo deps check unit integration san-check lint fmt bench fuzz \
 	install clean help tools
 
 all: $(TAPFLOW) $(TAPFLOWCTL) tools
@@ -72,6 +72,7 @@ tools: $(TOOL_BIN)
 help:
 	@echo "make deps        install missing Debian packages (needs root)"
 	@echo "make             build tapflow, tapflowctl and the test tools"
+	@echo "make demo        replay a bundled capture to nfcapd, show its flows"
 	@echo "make check       deps + build + unit and integration tests"
 	@echo "make san-check   the same tests under ASan + UBSan (build-san/)"
 	@echo "make lint        clang-format, clang-tidy, cppcheck"
@@ -147,6 +148,10 @@ san-check: deps
 
 lint:
 	@sh tests/lint.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/demo.sh
 
 bench: all
 	@sh bench/run.sh
