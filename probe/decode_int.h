@@ -20,6 +20,7 @@
 #define ETH_TYPE_VLAN    0x8100 /* 802.1Q */
 #define ETH_TYPE_QINQ    0x88a8 /* 802.1ad */
 #define ETH_TYPE_QINQ_9100 0x9100
+#define ETH_TYPE_PBB     0x88e7 /* 802.1ah I-TAG */
 #define ETH_TYPE_MPLS_UC 0x8847
 #define ETH_TYPE_MPLS_MC 0x8848
 #define ETH_TYPE_PPPOE_S 0x8864

@@ -17,6 +17,13 @@
 /* 802.1Q tag after the TPID: 0 TCI (PCP 3, DEI 1, VID 12)  2 EtherType */
 #define VLAN_VID_MASK 0x0fff
 
+/*
+ * 802.1ah I-TAG after the TPID 0x88e7: 0 flags and I-SID (4)
+ *   4 customer destination MAC  10 customer source MAC  16 EtherType
+ */
+#define PBB_HLEN     18
+#define PBB_OFF_TYPE 16
+
 /* MPLS label stack entry (RFC 3032): label 20, TC 3, S 1, TTL 8 */
 #define MPLS_BOS 0x00000100u
 
@@ -63,17 +70,34 @@ is_vlan_tpid(uint16_t type)
 	       type == ETH_TYPE_QINQ_9100;
 }
 
+/* A tag between the MACs and the payload's EtherType: VLAN or I-TAG. */
+static bool
+is_tag(uint16_t type)
+{
+	return is_vlan_tpid(type) || type == ETH_TYPE_PBB;
+}
+
 enum dec_status
 dec_ethertype(const struct dec_config *cfg, struct pkt_cur *c,
 	      struct pkt_meta *m, uint16_t type)
 {
 	unsigned n_tags = 0;
 
-	while (is_vlan_tpid(type)) {
+	/* tags of either kind count against one cap */
+	while (is_tag(type)) {
 		uint16_t vid;
 
 		if (n_tags == DEC_MAX_VLAN)
 			return dec_drop(m, DEC_DROP_VLAN_TOO_MANY);
+		n_tags++;
+		if (type == ETH_TYPE_PBB) {
+			/* provider backbone: the customer frame follows */
+			if (!cur_has(c, PBB_HLEN))
+				return dec_drop(m, DEC_DROP_VLAN_TRUNC);
+			type = ld_be16(c->p + PBB_OFF_TYPE);
+			(void)cur_skip(c, PBB_HLEN);
+			continue;
+		}
 		if (!cur_has(c, VLAN_HLEN))
 			return dec_drop(m, DEC_DROP_VLAN_TRUNC);
 		vid = (uint16_t)(ld_be16(c->p) & VLAN_VID_MASK);
@@ -87,7 +111,6 @@ dec_ethertype(const struct dec_config *cfg, struct pkt_cur *c,
 			if (m->n_vlan < UINT8_MAX)
 				m->n_vlan++;
 		}
-		n_tags++;
 	}
 	switch (type) {
 	case ETH_TYPE_IPV4:
