@@ -101,7 +101,7 @@ setup_encoder(struct exporter *ex, char *err, size_t errlen)
 	case 1:
 	case 5:
 		rc = nf5_init(&ex->v5, c->version, c->max_packet,
-			      c->engine_type, c->engine_id, c->sampling);
+		              c->engine_type, c->engine_id, c->sampling);
 		break;
 	case 9:
 		memset(&p9, 0, sizeof(p9));
@@ -124,22 +124,22 @@ setup_encoder(struct exporter *ex, char *err, size_t errlen)
 		for (i = 0; i < pf.n_if; i++) {
 			pf.if_index[i] = c->if_index[i];
 			(void)snprintf(pf.if_name[i], sizeof(pf.if_name[i]),
-				       "%s",
-				       c->if_names[i] ? c->if_names[i] : "");
+			               "%s",
+			               c->if_names[i] ? c->if_names[i] : "");
 		}
 		rc = ipfix_init(&ex->fix, &pf, c->max_packet);
 		break;
 	default:
 		(void)snprintf(err, errlen,
-			       "export version %d: expected 1, 5, 9 or 10",
-			       c->version);
+		               "export version %d: expected 1, 5, 9 or 10",
+		               c->version);
 		return -1;
 	}
 	if (rc < 0) {
 		(void)snprintf(err, errlen,
-			       "max packet %u: too small for export version "
-			       "%d (or a bad time unit / interface list)",
-			       c->max_packet, c->version);
+		               "max packet %u: too small for export version "
+		               "%d (or a bad time unit / interface list)",
+		               c->max_packet, c->version);
 		return -1;
 	}
 	return 0;
@@ -154,7 +154,7 @@ open_senders(struct exporter *ex, char *err, size_t errlen)
 	if (c->transport == EXP_FILE) {
 		if (c->file_path == NULL || c->file_path[0] == '\0') {
 			(void)snprintf(err, errlen,
-				       "file export: no file path given");
+			               "file export: no file path given");
 			return -1;
 		}
 		if (snd_file_open(&ex->snd[0], c->file_path, err, errlen) < 0)
@@ -163,19 +163,21 @@ open_senders(struct exporter *ex, char *err, size_t errlen)
 		return 0;
 	}
 	if (c->n_coll <= 0 || c->n_coll > EXP_MAX_COLLECTORS) {
-		(void)snprintf(err, errlen, "collectors: %d given, expected 1..%d",
-			       c->n_coll, EXP_MAX_COLLECTORS);
+		(void)snprintf(err, errlen,
+		               "collectors: %d given, expected 1..%d",
+		               c->n_coll, EXP_MAX_COLLECTORS);
 		return -1;
 	}
 	for (i = 0; i < c->n_coll; i++) {
-		const char *port = c->coll[i].port[0] ? c->coll[i].port : "2055";
+		const char *port =
+		    c->coll[i].port[0] ? c->coll[i].port : "2055";
 
 		if (c->transport == EXP_TCP) {
 			if (snd_tcp_open(&ex->snd[i], c->coll[i].host, port,
-					 err, errlen) < 0)
+			                 err, errlen) < 0)
 				return -1;
-		} else if (snd_udp_open(&ex->snd[i], c->coll[i].host, port,
-					err, errlen) < 0) {
+		} else if (snd_udp_open(&ex->snd[i], c->coll[i].host, port, err,
+		                        errlen) < 0) {
 			return -1;
 		}
 		ex->n_snd = i + 1;
@@ -191,14 +193,14 @@ exp_create(const struct exp_config *cfg, char *err, size_t errlen)
 
 	if (cfg->transport != EXP_UDP && cfg->version != 10) {
 		(void)snprintf(err, errlen,
-			       "export version %d: TCP and file export need "
-			       "IPFIX (version 10)",
-			       cfg->version);
+		               "export version %d: TCP and file export need "
+		               "IPFIX (version 10)",
+		               cfg->version);
 		return NULL;
 	}
 	if (cfg->max_packet > MAX_UDP_PAYLOAD) {
 		(void)snprintf(err, errlen, "max packet %u: above %u",
-			       cfg->max_packet, MAX_UDP_PAYLOAD);
+		               cfg->max_packet, MAX_UDP_PAYLOAD);
 		return NULL;
 	}
 	ex = calloc(1, sizeof(*ex));
@@ -257,11 +259,11 @@ count_send(struct exporter *ex, int i, int rc, size_t len, uint64_t now_ns)
 	cs->send_failed++;
 	if (log_ratelimit(&ex->fail_log_ns[i], now_ns, FAIL_LOG_EVERY))
 		log_msg(LOG_LVL_WARN,
-			"collector %s: send failed (%llu failures, %llu "
-			"sent): %s",
-			s->name, (unsigned long long)cs->send_failed,
-			(unsigned long long)cs->packets_sent,
-			strerror(s->last_errno));
+		        "collector %s: send failed (%llu failures, %llu "
+		        "sent): %s",
+		        s->name, (unsigned long long)cs->send_failed,
+		        (unsigned long long)cs->packets_sent,
+		        strerror(s->last_errno));
 }
 
 /*
@@ -271,7 +273,7 @@ count_send(struct exporter *ex, int i, int rc, size_t len, uint64_t now_ns)
  */
 static void
 send_stream_templates(struct exporter *ex, int i, const uint8_t *next,
-		      uint64_t now_ns)
+                      uint64_t now_ns)
 {
 	struct snd *s = &ex->snd[i];
 	struct wbuf tw;
@@ -283,8 +285,8 @@ send_stream_templates(struct exporter *ex, int i, const uint8_t *next,
 	s->need_templates = false;
 	wb_init(&tw, ex->tbuf, ex->cfg.max_packet);
 	len = ipfix_templates(&ex->fix, now_ns,
-			      next != NULL ? ld_be32(next + 8) : ex->fix.seq,
-			      &tw);
+	                      next != NULL ? ld_be32(next + 8) : ex->fix.seq,
+	                      &tw);
 	if (len == 0)
 		return;
 	rc = snd_send(s, ex->tbuf, len, now_ns);
@@ -402,18 +404,18 @@ warn_once(struct exporter *ex)
 	if (!ex->warned_ipv6 && ex->stats.v5_ipv6_skipped > 0) {
 		ex->warned_ipv6 = true;
 		log_msg(LOG_LVL_WARN,
-			"export version %d: IPv6 flows can't be carried and "
-			"are skipped (counted in v5_ipv6_skipped); use 9 or "
-			"10",
-			ex->cfg.version);
+		        "export version %d: IPv6 flows can't be carried and "
+		        "are skipped (counted in v5_ipv6_skipped); use 9 or "
+		        "10",
+		        ex->cfg.version);
 	}
 	if (!ex->warned_split && ex->stats.v5_split > 0) {
 		ex->warned_split = true;
 		log_msg(LOG_LVL_WARN,
-			"export version %d: a flow passed 2^32-1 packets or "
-			"octets and was split over several records (counted "
-			"in v5_split)",
-			ex->cfg.version);
+		        "export version %d: a flow passed 2^32-1 packets or "
+		        "octets and was split over several records (counted "
+		        "in v5_split)",
+		        ex->cfg.version);
 	}
 }
 
@@ -435,7 +437,7 @@ exp_flow(struct exporter *ex, const struct flow_record *rec, uint64_t now_ns)
 		if (fresh && enc_records(ex) == before) {
 			/* can't happen: init checked room for one record */
 			log_msg(LOG_LVL_ERR, "exporter: record too large, "
-					     "dropped");
+			                     "dropped");
 			break;
 		}
 		send_open(ex, now_ns);
@@ -495,7 +497,7 @@ exp_flush(struct exporter *ex, uint64_t now_ns)
 
 void
 exp_set_capture_stats(struct exporter *ex, uint64_t packets_seen,
-		      uint64_t packets_dropped)
+                      uint64_t packets_dropped)
 {
 	ex->fix.pkts_seen = packets_seen;
 	ex->fix.pkts_dropped = packets_dropped;

@@ -164,8 +164,7 @@ put_ttl_max(uint8_t *d, const struct flow_record *r, const struct fld_ctx *c)
 }
 
 static void
-put_end_reason(uint8_t *d, const struct flow_record *r,
-	       const struct fld_ctx *c)
+put_end_reason(uint8_t *d, const struct flow_record *r, const struct fld_ctx *c)
 {
 	(void)c;
 	d[0] = r->end_reason;
@@ -245,25 +244,25 @@ put_last_ns(uint8_t *d, const struct flow_record *r, const struct fld_ctx *c)
  * where nfdump and softflowd put it; ICMP_TYPE (32) carries it for
  * collectors that look there. Record: 51 bytes (IPv4), 75 (IPv6).
  */
-#define NF9_FIELDS(SRC, DST, ALEN)                                          \
-	{                                                                   \
-		{IE_OCTET_DELTA_COUNT, 8, put_octets},                      \
-		    {IE_PACKET_DELTA_COUNT, 8, put_packets},                \
-		    {IE_PROTOCOL_IDENTIFIER, 1, put_proto},                 \
-		    {IE_IP_CLASS_OF_SERVICE, 1, put_tos},                   \
-		    {IE_TCP_CONTROL_BITS, 1, put_flags8},                   \
-		    {IE_SOURCE_TRANSPORT_PORT, 2, put_sport},               \
-		    {SRC, ALEN, put_src##ALEN},                             \
-		    {IE_INGRESS_INTERFACE, 4, put_ifindex},                 \
-		    {IE_DEST_TRANSPORT_PORT, 2, put_dport},                 \
-		    {DST, ALEN, put_dst##ALEN},                             \
-		    {IE_FLOW_END_SYS_UP_TIME, 4, put_last_up},              \
-		    {IE_FLOW_START_SYS_UP_TIME, 4, put_first_up},           \
-		    {IE_VLAN_ID, 2, put_vlan}, {IE_IP_VERSION, 1, put_ipver}, \
-		    {IE_MINIMUM_TTL, 1, put_ttl_min},                       \
-		    {IE_MAXIMUM_TTL, 1, put_ttl_max},                       \
-		    {IE_ICMP_TYPE_CODE_IPV4, 2, put_icmp_any},              \
-		    {IE_FLOW_END_REASON, 1, put_end_reason},                \
+#define NF9_FIELDS(SRC, DST, ALEN)                                             \
+	{                                                                      \
+		{IE_OCTET_DELTA_COUNT, 8, put_octets},                         \
+		    {IE_PACKET_DELTA_COUNT, 8, put_packets},                   \
+		    {IE_PROTOCOL_IDENTIFIER, 1, put_proto},                    \
+		    {IE_IP_CLASS_OF_SERVICE, 1, put_tos},                      \
+		    {IE_TCP_CONTROL_BITS, 1, put_flags8},                      \
+		    {IE_SOURCE_TRANSPORT_PORT, 2, put_sport},                  \
+		    {SRC, ALEN, put_src##ALEN},                                \
+		    {IE_INGRESS_INTERFACE, 4, put_ifindex},                    \
+		    {IE_DEST_TRANSPORT_PORT, 2, put_dport},                    \
+		    {DST, ALEN, put_dst##ALEN},                                \
+		    {IE_FLOW_END_SYS_UP_TIME, 4, put_last_up},                 \
+		    {IE_FLOW_START_SYS_UP_TIME, 4, put_first_up},              \
+		    {IE_VLAN_ID, 2, put_vlan}, {IE_IP_VERSION, 1, put_ipver},  \
+		    {IE_MINIMUM_TTL, 1, put_ttl_min},                          \
+		    {IE_MAXIMUM_TTL, 1, put_ttl_max},                          \
+		    {IE_ICMP_TYPE_CODE_IPV4, 2, put_icmp_any},                 \
+		    {IE_FLOW_END_REASON, 1, put_end_reason},                   \
 	}
 
 /* v9 has one ICMP_TYPE element for both families. */
@@ -287,41 +286,40 @@ static const struct fld nf9_ip6[] =
 
 #define NELEM(a) ((uint16_t)(sizeof(a) / sizeof((a)[0])))
 
-const struct fld_tmpl fld_nf9_ip4 = {FLD_TMPL_IP4, NELEM(nf9_ip4), 51,
-				     nf9_ip4};
-const struct fld_tmpl fld_nf9_ip6 = {FLD_TMPL_IP6, NELEM(nf9_ip6), 75,
-				     nf9_ip6};
+const struct fld_tmpl fld_nf9_ip4 = {FLD_TMPL_IP4, NELEM(nf9_ip4), 51, nf9_ip4};
+const struct fld_tmpl fld_nf9_ip6 = {FLD_TMPL_IP6, NELEM(nf9_ip6), 75, nf9_ip6};
 
 /*
  * IPFIX (RFC 7012 names). Times are absolute; which pair of elements is
  * chosen by the time unit. Record: 60 bytes (IPv4), 84 (IPv6).
  */
-#define IPFIX_FIELDS(SRC, DST, ALEN, ICMP, TS, TE, PS, PE)                 \
-	{                                                                   \
-		{IE_OCTET_DELTA_COUNT, 8, put_octets},                      \
-		    {IE_PACKET_DELTA_COUNT, 8, put_packets},                \
-		    {IE_PROTOCOL_IDENTIFIER, 1, put_proto},                 \
-		    {IE_IP_CLASS_OF_SERVICE, 1, put_tos},                   \
-		    {IE_TCP_CONTROL_BITS, 2, put_flags16},                  \
-		    {IE_SOURCE_TRANSPORT_PORT, 2, put_sport},               \
-		    {SRC, ALEN, put_src##ALEN},                             \
-		    {IE_INGRESS_INTERFACE, 4, put_ifindex},                 \
-		    {IE_DEST_TRANSPORT_PORT, 2, put_dport},                 \
-		    {DST, ALEN, put_dst##ALEN}, {TS, 8, PS}, {TE, 8, PE},   \
-		    {IE_VLAN_ID, 2, put_vlan}, {IE_IP_VERSION, 1, put_ipver}, \
-		    {IE_MINIMUM_TTL, 1, put_ttl_min},                       \
-		    {IE_MAXIMUM_TTL, 1, put_ttl_max}, {ICMP, 2, put_icmp##ALEN}, \
-		    {IE_FLOW_END_REASON, 1, put_end_reason},                \
+#define IPFIX_FIELDS(SRC, DST, ALEN, ICMP, TS, TE, PS, PE)                     \
+	{                                                                      \
+		{IE_OCTET_DELTA_COUNT, 8, put_octets},                         \
+		    {IE_PACKET_DELTA_COUNT, 8, put_packets},                   \
+		    {IE_PROTOCOL_IDENTIFIER, 1, put_proto},                    \
+		    {IE_IP_CLASS_OF_SERVICE, 1, put_tos},                      \
+		    {IE_TCP_CONTROL_BITS, 2, put_flags16},                     \
+		    {IE_SOURCE_TRANSPORT_PORT, 2, put_sport},                  \
+		    {SRC, ALEN, put_src##ALEN},                                \
+		    {IE_INGRESS_INTERFACE, 4, put_ifindex},                    \
+		    {IE_DEST_TRANSPORT_PORT, 2, put_dport},                    \
+		    {DST, ALEN, put_dst##ALEN}, {TS, 8, PS}, {TE, 8, PE},      \
+		    {IE_VLAN_ID, 2, put_vlan}, {IE_IP_VERSION, 1, put_ipver},  \
+		    {IE_MINIMUM_TTL, 1, put_ttl_min},                          \
+		    {IE_MAXIMUM_TTL, 1, put_ttl_max},                          \
+		    {ICMP, 2, put_icmp##ALEN},                                 \
+		    {IE_FLOW_END_REASON, 1, put_end_reason},                   \
 	}
 
 #define put_icmp16 put_icmp6
 
-#define IPFIX4(TS, TE, PS, PE)                                              \
-	IPFIX_FIELDS(IE_SOURCE_IPV4_ADDRESS, IE_DEST_IPV4_ADDRESS, 4,       \
-		     IE_ICMP_TYPE_CODE_IPV4, TS, TE, PS, PE)
-#define IPFIX6(TS, TE, PS, PE)                                              \
-	IPFIX_FIELDS(IE_SOURCE_IPV6_ADDRESS, IE_DEST_IPV6_ADDRESS, 16,      \
-		     IE_ICMP_TYPE_CODE_IPV6, TS, TE, PS, PE)
+#define IPFIX4(TS, TE, PS, PE)                                                 \
+	IPFIX_FIELDS(IE_SOURCE_IPV4_ADDRESS, IE_DEST_IPV4_ADDRESS, 4,          \
+	             IE_ICMP_TYPE_CODE_IPV4, TS, TE, PS, PE)
+#define IPFIX6(TS, TE, PS, PE)                                                 \
+	IPFIX_FIELDS(IE_SOURCE_IPV6_ADDRESS, IE_DEST_IPV6_ADDRESS, 16,         \
+	             IE_ICMP_TYPE_CODE_IPV6, TS, TE, PS, PE)
 
 static const struct fld ipfix4_ms[] =
     IPFIX4(IE_FLOW_START_MS, IE_FLOW_END_MS, put_first_ms, put_last_ms);
@@ -371,7 +369,7 @@ fld_write_template(const struct fld_tmpl *t, struct wbuf *w)
 
 bool
 fld_write_record(const struct fld_tmpl *t, const struct flow_record *r,
-		 const struct fld_ctx *c, struct wbuf *w)
+                 const struct fld_ctx *c, struct wbuf *w)
 {
 	size_t mark = wb_mark(w);
 	uint16_t i;

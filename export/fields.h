@@ -74,11 +74,11 @@ struct fld_ctx {
 };
 
 typedef void (*fld_put_fn)(uint8_t *dst, const struct flow_record *r,
-			   const struct fld_ctx *c);
+                           const struct fld_ctx *c);
 
 struct fld {
-	uint16_t id;  /* information element id */
-	uint16_t len; /* bytes on the wire */
+	uint16_t id;    /* information element id */
+	uint16_t len;   /* bytes on the wire */
 	fld_put_fn put; /* writes exactly len bytes at dst */
 };
 
@@ -110,7 +110,7 @@ bool fld_write_template(const struct fld_tmpl *t, struct wbuf *w);
  * nothing and false if they don't fit.
  */
 bool fld_write_record(const struct fld_tmpl *t, const struct flow_record *r,
-		      const struct fld_ctx *c, struct wbuf *w);
+                      const struct fld_ctx *c, struct wbuf *w);
 
 /* ms of uptime for a time in ns since the epoch: clamped at 0, wraps at
  * 2^32 like sysUptime itself. */

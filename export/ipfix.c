@@ -30,8 +30,8 @@ struct opt_field {
 /* §4.3 exporting-process statistics, plus the capture's packet counts. */
 static const struct opt_field opt_stat[] = {
     {IE_OBSERVATION_DOMAIN_ID, 4}, /* scope */
-    {IE_EXPORTED_MSG_TOTAL, 8},   {IE_EXPORTED_FLOW_TOTAL, 8},
-    {IE_EXPORTED_OCTET_TOTAL, 8}, {IE_PACKET_TOTAL_COUNT, 8},
+    {IE_EXPORTED_MSG_TOTAL, 8},    {IE_EXPORTED_FLOW_TOTAL, 8},
+    {IE_EXPORTED_OCTET_TOTAL, 8},  {IE_PACKET_TOTAL_COUNT, 8},
     {IE_IGNORED_PACKET_TOTAL, 8},
 };
 #define OPT_STAT_REC_LEN (4 + 5 * 8)
@@ -67,8 +67,8 @@ ifname_len(const struct ipfix_state *st, int i)
 static size_t
 tmpl_sets_len(const struct ipfix_state *st)
 {
-	size_t len = SET_HDR_LEN + fld_template_len(st->t4) +
-		     fld_template_len(st->t6);
+	size_t len =
+	    SET_HDR_LEN + fld_template_len(st->t4) + fld_template_len(st->t6);
 
 	len += SET_HDR_LEN + opt_tmpl_len(NELEM(opt_stat)) +
 	       opt_tmpl_len(NELEM(opt_samp));
@@ -81,8 +81,8 @@ tmpl_sets_len(const struct ipfix_state *st)
 static size_t
 opt_data_len(const struct ipfix_state *st)
 {
-	size_t len = SET_HDR_LEN + OPT_STAT_REC_LEN + SET_HDR_LEN +
-		     OPT_SAMP_REC_LEN;
+	size_t len =
+	    SET_HDR_LEN + OPT_STAT_REC_LEN + SET_HDR_LEN + OPT_SAMP_REC_LEN;
 	int i;
 
 	if (st->p.n_if > 0) {
@@ -95,7 +95,7 @@ opt_data_len(const struct ipfix_state *st)
 
 int
 ipfix_init(struct ipfix_state *st, const struct ipfix_params *p,
-	   size_t max_packet)
+           size_t max_packet)
 {
 	size_t need;
 	int i;
@@ -111,8 +111,7 @@ ipfix_init(struct ipfix_state *st, const struct ipfix_params *p,
 		st->p.if_name[i][IPFIX_IFNAME_MAX] = '\0';
 	st->t4 = &fld_ipfix_ip4[p->time_unit];
 	st->t6 = &fld_ipfix_ip6[p->time_unit];
-	need = IPFIX_HDR_LEN + opt_data_len(st) + SET_HDR_LEN +
-	       st->t6->rec_len;
+	need = IPFIX_HDR_LEN + opt_data_len(st) + SET_HDR_LEN + st->t6->rec_len;
 	if (p->tmpl_inline)
 		need += tmpl_sets_len(st);
 	if (max_packet < need || max_packet > 0xffff)
@@ -130,7 +129,7 @@ ipfix_tmpl_due(const struct ipfix_state *st, uint64_t now_ns)
 		return true;
 	return st->p.refresh_secs != 0 && now_ns >= st->tmpl_last_ns &&
 	       now_ns - st->tmpl_last_ns >=
-		   (uint64_t)st->p.refresh_secs * NS_PER_SEC;
+	           (uint64_t)st->p.refresh_secs * NS_PER_SEC;
 }
 
 void
@@ -140,8 +139,7 @@ ipfix_force_templates(struct ipfix_state *st)
 }
 
 static void
-write_opt_tmpl(struct wbuf *w, uint16_t id, const struct opt_field *f,
-	       size_t n)
+write_opt_tmpl(struct wbuf *w, uint16_t id, const struct opt_field *f, size_t n)
 {
 	size_t i;
 
@@ -184,7 +182,7 @@ write_tmpl_sets(const struct ipfix_state *st, struct wbuf *w)
 static uint16_t
 write_opt_data(const struct ipfix_state *st, struct wbuf *w)
 {
-	size_t off = wb_mark(w), len;
+	size_t off, len;
 	uint16_t n = 2;
 	int i;
 
@@ -223,7 +221,7 @@ write_opt_data(const struct ipfix_state *st, struct wbuf *w)
 
 static void
 fill_header(uint8_t *h, size_t len, uint64_t now_ns, uint32_t seq,
-	    uint32_t domain)
+            uint32_t domain)
 {
 	st_be16(h + H_VERSION, IPFIX_VERSION);
 	st_be16(h + H_LENGTH, (uint16_t)len);
@@ -270,8 +268,7 @@ tmpl_for(const struct ipfix_state *st, uint8_t family)
 }
 
 bool
-ipfix_fits(const struct ipfix_state *st, uint8_t family,
-	   const struct wbuf *w)
+ipfix_fits(const struct ipfix_state *st, uint8_t family, const struct wbuf *w)
 {
 	const struct fld_tmpl *t = tmpl_for(st, family);
 	size_t need;
@@ -290,8 +287,7 @@ close_set(struct ipfix_state *st, struct wbuf *w)
 	if (st->set_id == 0)
 		return;
 	/* no padding: RFC 7011 §3.3.1 makes it optional */
-	wb_patch_be16(w, st->set_off + 2,
-		      (uint16_t)(wb_mark(w) - st->set_off));
+	wb_patch_be16(w, st->set_off + 2, (uint16_t)(wb_mark(w) - st->set_off));
 	st->set_id = 0;
 }
 
@@ -343,7 +339,7 @@ ipfix_end(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w)
 
 size_t
 ipfix_templates(const struct ipfix_state *st, uint64_t now_ns, uint32_t seq,
-		struct wbuf *w)
+                struct wbuf *w)
 {
 	w->len = 0;
 	if (!wb_has(w, IPFIX_HDR_LEN + tmpl_sets_len(st)))
@@ -355,8 +351,8 @@ ipfix_templates(const struct ipfix_state *st, uint64_t now_ns, uint32_t seq,
 }
 
 size_t
-ipfix_encode(struct ipfix_state *st, const struct flow_record *recs,
-	     size_t n, uint64_t now_ns, struct wbuf *w)
+ipfix_encode(struct ipfix_state *st, const struct flow_record *recs, size_t n,
+             uint64_t now_ns, struct wbuf *w)
 {
 	size_t i;
 

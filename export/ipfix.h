@@ -26,13 +26,13 @@
 #include "fields.h"
 #include "wbuf.h"
 
-#define IPFIX_VERSION          10
-#define IPFIX_HDR_LEN          16
-#define IPFIX_SET_TEMPLATE     2
-#define IPFIX_SET_OPT_TEMPLATE 3
-#define IPFIX_MAX_IF           16
-#define IPFIX_IFNAME_MAX       32 /* longer names are cut */
-#define IPFIX_SAMP_DETERMINISTIC 1 /* samplingAlgorithm: deterministic */
+#define IPFIX_VERSION            10
+#define IPFIX_HDR_LEN            16
+#define IPFIX_SET_TEMPLATE       2
+#define IPFIX_SET_OPT_TEMPLATE   3
+#define IPFIX_MAX_IF             16
+#define IPFIX_IFNAME_MAX         32 /* longer names are cut */
+#define IPFIX_SAMP_DETERMINISTIC 1  /* samplingAlgorithm: deterministic */
 
 struct ipfix_params {
 	uint32_t domain_id;       /* observation domain id */
@@ -69,9 +69,9 @@ struct ipfix_state {
 
 	/* the message being built */
 	bool open;
-	uint16_t n_data;  /* data records in it (options records included) */
-	uint16_t n_tmpl;  /* template records in it */
-	uint16_t set_id;  /* open Data Set, 0 if none */
+	uint16_t n_data; /* data records in it (options records included) */
+	uint16_t n_tmpl; /* template records in it */
+	uint16_t set_id; /* open Data Set, 0 if none */
 	size_t set_off;
 
 	uint64_t tmpl_msgs; /* messages that carried templates or options */
@@ -80,7 +80,7 @@ struct ipfix_state {
 /* Set up; returns 0, or -1 if max_packet can't hold the templates, the
  * options and one record, or a parameter is out of range. */
 int ipfix_init(struct ipfix_state *st, const struct ipfix_params *p,
-	       size_t max_packet);
+               size_t max_packet);
 
 /* True if the next message begun at now_ns carries templates/options. */
 bool ipfix_tmpl_due(const struct ipfix_state *st, uint64_t now_ns);
@@ -97,11 +97,11 @@ void ipfix_begin(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w);
  * family neither 4 nor 6.
  */
 enum enc_add ipfix_add(struct ipfix_state *st, const struct flow_record *r,
-		       struct wbuf *w);
+                       struct wbuf *w);
 
 /* Would a record of this family still fit in the open message? */
 bool ipfix_fits(const struct ipfix_state *st, uint8_t family,
-		const struct wbuf *w);
+                const struct wbuf *w);
 
 /*
  * Close the message: close the open set, fill the header (length, export
@@ -119,10 +119,10 @@ size_t ipfix_end(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w);
  * another buffer). Returns w->len, 0 if it didn't fit.
  */
 size_t ipfix_templates(const struct ipfix_state *st, uint64_t now_ns,
-		       uint32_t seq, struct wbuf *w);
+                       uint32_t seq, struct wbuf *w);
 
 /* One whole message of recs[0..n): returns how many were consumed. */
 size_t ipfix_encode(struct ipfix_state *st, const struct flow_record *recs,
-		    size_t n, uint64_t now_ns, struct wbuf *w);
+                    size_t n, uint64_t now_ns, struct wbuf *w);
 
 #endif

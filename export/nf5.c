@@ -38,26 +38,26 @@
  * v1: 36 pad1 (2)  38 prot  39 tos  40 flags  41 tcp_retx_cnt
  *     42 tcp_retx_secs  43 tcp_misseq_cnt  44 reserved (4)
  */
-#define R_SRC     0
-#define R_DST     4
-#define R_INPUT   12
-#define R_PKTS    16
-#define R_OCTETS  20
-#define R_FIRST   24
-#define R_LAST    28
-#define R_SPORT   32
-#define R_DPORT   34
-#define R5_FLAGS  37
-#define R_PROT    38
-#define R_TOS     39
-#define R1_FLAGS  40
+#define R_SRC    0
+#define R_DST    4
+#define R_INPUT  12
+#define R_PKTS   16
+#define R_OCTETS 20
+#define R_FIRST  24
+#define R_LAST   28
+#define R_SPORT  32
+#define R_DPORT  34
+#define R5_FLAGS 37
+#define R_PROT   38
+#define R_TOS    39
+#define R1_FLAGS 40
 
 #define SAMPLING_MODE_INTERVAL 1u /* mode 01: one in N packets */
 #define SAMPLING_MAX           0x3fffu
 
 int
 nf5_init(struct nf5_state *st, int version, uint32_t max_packet,
-	 uint8_t engine_type, uint8_t engine_id, uint32_t sampling)
+         uint8_t engine_type, uint8_t engine_id, uint32_t sampling)
 {
 	size_t hdr, fit, limit;
 
@@ -81,8 +81,8 @@ nf5_init(struct nf5_state *st, int version, uint32_t max_packet,
 	if (sampling > 1)
 		st->sampling_field =
 		    (uint16_t)(SAMPLING_MODE_INTERVAL << 14 |
-			       (sampling < SAMPLING_MAX ? sampling
-							: SAMPLING_MAX));
+		               (sampling < SAMPLING_MAX ? sampling
+		                                        : SAMPLING_MAX));
 	return 0;
 }
 
@@ -126,13 +126,13 @@ share(uint64_t total, uint64_t k, uint64_t i)
 
 static void
 put_record(const struct nf5_state *st, uint8_t *b, const struct flow_record *r,
-	   uint32_t pkts, uint32_t octets)
+           uint32_t pkts, uint32_t octets)
 {
 	memcpy(b + R_SRC, r->src, 4);
 	memcpy(b + R_DST, r->dst, 4);
 	/* nexthop and output stay 0: a passive probe doesn't route */
 	st_be16(b + R_INPUT,
-		r->ifindex > 0xffff ? 0xffff : (uint16_t)r->ifindex);
+	        r->ifindex > 0xffff ? 0xffff : (uint16_t)r->ifindex);
 	st_be32(b + R_PKTS, pkts);
 	st_be32(b + R_OCTETS, octets);
 	st_be32(b + R_FIRST, fld_uptime_ms(r->first_ns, st->boot_ns));
@@ -174,7 +174,7 @@ nf5_add(struct nf5_state *st, const struct flow_record *r, struct wbuf *w)
 			return ENC_FULL;
 		i = st->split_done;
 		put_record(st, b, r, share(r->packets, k, i),
-			   share(r->octets, k, i));
+		           share(r->octets, k, i));
 		st->split_done++;
 		st->count++;
 		st->records++;
@@ -217,7 +217,7 @@ nf5_end(struct nf5_state *st, uint64_t now_ns, struct wbuf *w)
 
 size_t
 nf5_encode(struct nf5_state *st, const struct flow_record *recs, size_t n,
-	   uint64_t now_ns, struct wbuf *w)
+           uint64_t now_ns, struct wbuf *w)
 {
 	size_t i;
 

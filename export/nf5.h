@@ -59,7 +59,7 @@ struct nf5_state {
  * or max_packet can't hold one record.
  */
 int nf5_init(struct nf5_state *st, int version, uint32_t max_packet,
-	     uint8_t engine_type, uint8_t engine_id, uint32_t sampling);
+             uint8_t engine_type, uint8_t engine_id, uint32_t sampling);
 
 /* Start a packet in w (empty): reserves the header. */
 void nf5_begin(struct nf5_state *st, uint64_t now_ns, struct wbuf *w);
@@ -72,7 +72,7 @@ void nf5_begin(struct nf5_state *st, uint64_t now_ns, struct wbuf *w);
  * pass the same r again, which resumes at the piece that didn't fit.
  */
 enum enc_add nf5_add(struct nf5_state *st, const struct flow_record *r,
-		     struct wbuf *w);
+                     struct wbuf *w);
 
 /* True when the open packet holds max_recs records. */
 bool nf5_full(const struct nf5_state *st);
@@ -90,6 +90,6 @@ size_t nf5_end(struct nf5_state *st, uint64_t now_ns, struct wbuf *w);
  * A flow split across the packet boundary is not consumed.
  */
 size_t nf5_encode(struct nf5_state *st, const struct flow_record *recs,
-		  size_t n, uint64_t now_ns, struct wbuf *w);
+                  size_t n, uint64_t now_ns, struct wbuf *w);
 
 #endif

@@ -44,7 +44,7 @@ static size_t
 tmpl_block_len(void)
 {
 	size_t t = SET_HDR_LEN + fld_template_len(&fld_nf9_ip4) +
-		   fld_template_len(&fld_nf9_ip6);
+	           fld_template_len(&fld_nf9_ip6);
 	size_t o = SET_HDR_LEN + 6 + 4 + 8; /* one scope, two options */
 	size_t d = SET_HDR_LEN + OPT_SAMP_REC_LEN;
 
@@ -76,7 +76,7 @@ nf9_tmpl_due(const struct nf9_state *st, uint64_t now_ns)
 		return true;
 	return st->p.refresh_secs != 0 && now_ns >= st->tmpl_last_ns &&
 	       now_ns - st->tmpl_last_ns >=
-		   (uint64_t)st->p.refresh_secs * NS_PER_SEC;
+	           (uint64_t)st->p.refresh_secs * NS_PER_SEC;
 }
 
 void
@@ -131,7 +131,7 @@ write_templates(struct nf9_state *st, struct wbuf *w)
 	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
 
 	st->count = (uint16_t)(st->count + 4); /* 2 templates, 1 options
-						  template, 1 options record */
+	                                          template, 1 options record */
 	return true;
 }
 
@@ -169,7 +169,7 @@ nf9_begin(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
 /* Room needed to add a record of t, including the padding it causes. */
 static size_t
 need_for(const struct nf9_state *st, const struct fld_tmpl *t,
-	 const struct wbuf *w)
+         const struct wbuf *w)
 {
 	size_t need = 0, set_len;
 
@@ -200,8 +200,7 @@ close_set(struct nf9_state *st, struct wbuf *w)
 		return;
 	/* RFC 3954 §5.3: pad each FlowSet to a 32-bit boundary */
 	(void)wb_zero(w, pad4(wb_mark(w) - st->set_off));
-	wb_patch_be16(w, st->set_off + 2,
-		      (uint16_t)(wb_mark(w) - st->set_off));
+	wb_patch_be16(w, st->set_off + 2, (uint16_t)(wb_mark(w) - st->set_off));
 	st->set_id = 0;
 }
 
@@ -257,7 +256,7 @@ nf9_end(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
 
 size_t
 nf9_encode(struct nf9_state *st, const struct flow_record *recs, size_t n,
-	   uint64_t now_ns, struct wbuf *w)
+           uint64_t now_ns, struct wbuf *w)
 {
 	size_t i;
 

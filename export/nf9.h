@@ -20,11 +20,11 @@
 #include "fields.h"
 #include "wbuf.h"
 
-#define NF9_VERSION        9
-#define NF9_HDR_LEN        20
-#define NF9_SET_TEMPLATE   0
-#define NF9_SET_OPTIONS    1
-#define NF9_TMPL_OPT_SAMP  258
+#define NF9_VERSION            9
+#define NF9_HDR_LEN            20
+#define NF9_SET_TEMPLATE       0
+#define NF9_SET_OPTIONS        1
+#define NF9_TMPL_OPT_SAMP      258
 #define NF9_SAMP_DETERMINISTIC 1 /* SAMPLING_ALGORITHM: 1 deterministic */
 
 struct nf9_params {
@@ -38,7 +38,7 @@ struct nf9_state {
 	struct nf9_params p;
 
 	bool booted; /* the exporter boots at the first `now` given, cut to
-			a whole second (see nf9_begin) */
+	                a whole second (see nf9_begin) */
 	uint64_t boot_ns;
 
 	uint32_t sequence; /* packets closed so far (wraps at 2^32) */
@@ -64,7 +64,7 @@ struct nf9_state {
 /* Set up; returns 0, or -1 if max_packet can't hold the templates and a
  * record (the caller's wbuf capacity is max_packet). */
 int nf9_init(struct nf9_state *st, const struct nf9_params *p,
-	     size_t max_packet);
+             size_t max_packet);
 
 /* True if the next packet begun at now_ns will carry the templates. */
 bool nf9_tmpl_due(const struct nf9_state *st, uint64_t now_ns);
@@ -81,11 +81,10 @@ void nf9_begin(struct nf9_state *st, uint64_t now_ns, struct wbuf *w);
  * packet, begin another and add r again. ENC_SKIPPED: family not 4 or 6.
  */
 enum enc_add nf9_add(struct nf9_state *st, const struct flow_record *r,
-		     struct wbuf *w);
+                     struct wbuf *w);
 
 /* Would a record of this family (4 or 6) still fit in the open packet? */
-bool nf9_fits(const struct nf9_state *st, uint8_t family,
-	      const struct wbuf *w);
+bool nf9_fits(const struct nf9_state *st, uint8_t family, const struct wbuf *w);
 
 /*
  * Close the packet: pad and close the open FlowSet, fill the header
@@ -96,6 +95,6 @@ size_t nf9_end(struct nf9_state *st, uint64_t now_ns, struct wbuf *w);
 
 /* One whole packet of recs[0..n): returns how many were consumed. */
 size_t nf9_encode(struct nf9_state *st, const struct flow_record *recs,
-		  size_t n, uint64_t now_ns, struct wbuf *w);
+                  size_t n, uint64_t now_ns, struct wbuf *w);
 
 #endif

@@ -20,8 +20,7 @@ set_name(struct snd *s, const char *host, const char *port)
 {
 	/* an IPv6 literal gets brackets so the port stays readable */
 	if (strchr(host, ':') != NULL)
-		(void)snprintf(s->name, sizeof(s->name), "[%s]:%s", host,
-			       port);
+		(void)snprintf(s->name, sizeof(s->name), "[%s]:%s", host, port);
 	else
 		(void)snprintf(s->name, sizeof(s->name), "%s:%s", host, port);
 }
@@ -37,7 +36,7 @@ snd_zero(struct snd *s, enum snd_kind kind)
 /* The first address of host:port that a socket of this type accepts. */
 static int
 resolve(struct snd *s, const char *host, const char *port, int socktype,
-	char *err, size_t errlen)
+        char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	int rc;
@@ -48,7 +47,7 @@ resolve(struct snd *s, const char *host, const char *port, int socktype,
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0) {
 		(void)snprintf(err, errlen, "%s: %s", s->name,
-			       gai_strerror(rc));
+		               gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -66,23 +65,23 @@ resolve(struct snd *s, const char *host, const char *port, int socktype,
 
 int
 snd_udp_open(struct snd *s, const char *host, const char *port, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	snd_zero(s, SND_UDP);
 	set_name(s, host, port);
 	if (resolve(s, host, port, SOCK_DGRAM, err, errlen) < 0)
 		return -1;
 	s->fd = socket(s->addr.ss_family,
-		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	               SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		(void)snprintf(err, errlen, "%s: socket: %s", s->name,
-			       strerror(errno));
+		               strerror(errno));
 		return -1;
 	}
 	/* connected, so an ICMP port unreachable comes back as an error */
 	if (connect(s->fd, (struct sockaddr *)&s->addr, s->addrlen) < 0) {
 		(void)snprintf(err, errlen, "%s: connect: %s", s->name,
-			       strerror(errno));
+		               strerror(errno));
 		(void)close(s->fd);
 		s->fd = -1;
 		return -1;
@@ -107,7 +106,7 @@ static void
 tcp_connect(struct snd *s)
 {
 	s->fd = socket(s->addr.ss_family,
-		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	               SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		tcp_down(s, errno);
 		return;
@@ -126,7 +125,7 @@ tcp_connect(struct snd *s)
 
 int
 snd_tcp_open(struct snd *s, const char *host, const char *port, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	snd_zero(s, SND_TCP);
 	set_name(s, host, port);
@@ -209,7 +208,7 @@ tcp_check(struct snd *s)
 	if (n == 0)
 		tcp_down(s, ECONNRESET);
 	else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-		 errno != EINTR)
+	         errno != EINTR)
 		tcp_down(s, errno);
 }
 
@@ -223,7 +222,7 @@ snd_poll(struct snd *s, uint64_t now_ns)
 	if (s->state == SND_DOWN) {
 		if (s->retry_at_ns == 0) {
 			s->retry_ms = s->retry_ms == 0 ? SND_RETRY_MIN_MS
-						       : s->retry_ms * 2;
+			                               : s->retry_ms * 2;
 			if (s->retry_ms > SND_RETRY_MAX_MS)
 				s->retry_ms = SND_RETRY_MAX_MS;
 			s->retry_at_ns = now_ns + s->retry_ms * NS_PER_MS;
@@ -283,7 +282,8 @@ snd_send(struct snd *s, const uint8_t *buf, size_t len, uint64_t now_ns)
 		if (s->state != SND_DOWN)
 			tcp_check(s);
 		if (s->state == SND_DOWN) {
-			s->last_errno = s->last_errno ? s->last_errno : ENOTCONN;
+			s->last_errno =
+			    s->last_errno ? s->last_errno : ENOTCONN;
 			return -1;
 		}
 		if (len > SND_TCP_BUF - s->olen) {
@@ -326,8 +326,8 @@ snd_close(struct snd *s, int timeout_ms)
 		}
 		if (s->olen > 0)
 			log_msg(LOG_LVL_WARN,
-				"collector %s: %zu bytes not sent at close",
-				s->name, s->olen);
+			        "collector %s: %zu bytes not sent at close",
+			        s->name, s->olen);
 	}
 	if (s->fd >= 0)
 		(void)close(s->fd);

@@ -25,9 +25,9 @@ enum snd_tcp_state {
 	SND_UP = 2,
 };
 
-#define SND_TCP_BUF       (256 * 1024) /* queued bytes per TCP collector */
-#define SND_RETRY_MIN_MS  1000
-#define SND_RETRY_MAX_MS  30000
+#define SND_TCP_BUF      ((size_t)256 * 1024) /* queued bytes per TCP collector */
+#define SND_RETRY_MIN_MS 1000
+#define SND_RETRY_MAX_MS 30000
 
 struct snd {
 	enum snd_kind kind;
@@ -57,7 +57,7 @@ struct snd {
  * or -1 with err filled ("HOST:PORT: reason").
  */
 int snd_udp_open(struct snd *s, const char *host, const char *port, char *err,
-		 size_t errlen);
+                 size_t errlen);
 
 /*
  * Resolve and start a non-blocking TCP connection. A collector that is
@@ -65,7 +65,7 @@ int snd_udp_open(struct snd *s, const char *host, const char *port, char *err,
  * -1 only if the name doesn't resolve or memory runs out.
  */
 int snd_tcp_open(struct snd *s, const char *host, const char *port, char *err,
-		 size_t errlen);
+                 size_t errlen);
 
 /* Create (truncate) the file at path. Returns 0 or -1 with err filled. */
 int snd_file_open(struct snd *s, const char *path, char *err, size_t errlen);

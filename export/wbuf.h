@@ -18,9 +18,10 @@
 
 /* What an encoder did with one flow record. */
 enum enc_add {
-	ENC_ADDED = 0,   /* written (all of it) */
-	ENC_SKIPPED = 1, /* the format can't carry it; counted, nothing written */
-	ENC_FULL = 2,    /* no room: close the packet, start one, add it again */
+	ENC_ADDED = 0, /* written (all of it) */
+	ENC_SKIPPED =
+	    1,        /* the format can't carry it; counted, nothing written */
+	ENC_FULL = 2, /* no room: close the packet, start one, add it again */
 };
 
 struct wbuf {

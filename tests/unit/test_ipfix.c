@@ -11,9 +11,9 @@
 #include "../../export/fields.h"
 #include "../../export/ipfix.h"
 
-#define B16(v) (uint8_t)((v) >> 8 & 0xff), (uint8_t)((v)&0xff)
-#define B32(v) B16((v) >> 16), B16((v)&0xffff)
-#define B64(v) B32((uint64_t)(v) >> 32), B32((uint64_t)(v)&0xffffffffu)
+#define B16(v)     (uint8_t)((v) >> 8 & 0xff), (uint8_t)((v)&0xff)
+#define B32(v)     B16((v) >> 16), B16((v)&0xffff)
+#define B64(v)     B32((uint64_t)(v) >> 32), B32((uint64_t)(v)&0xffffffffu)
 #define F(id, len) B16(id), B16(len)
 
 #define SEC     1000000000ull
@@ -115,8 +115,10 @@ static const uint8_t ipfix_expect[] = {
     B32(0),          /* sequence: no data record before */
     B32(77),         /* observation domain */
     /* Template Set */
-    B16(2), B16(156),
-    B16(256), B16(18),
+    B16(2),
+    B16(156),
+    B16(256),
+    B16(18),
     F(1, 8),   /* octetDeltaCount */
     F(2, 8),   /* packetDeltaCount */
     F(4, 1),   /* protocolIdentifier */
@@ -135,51 +137,147 @@ static const uint8_t ipfix_expect[] = {
     F(53, 1),  /* maximumTTL */
     F(32, 2),  /* icmpTypeCodeIPv4 */
     F(136, 1), /* flowEndReason */
-    B16(257), B16(18),
-    F(1, 8), F(2, 8), F(4, 1), F(5, 1), F(6, 2), F(7, 2),
+    B16(257),
+    B16(18),
+    F(1, 8),
+    F(2, 8),
+    F(4, 1),
+    F(5, 1),
+    F(6, 2),
+    F(7, 2),
     F(27, 16), /* sourceIPv6Address */
-    F(10, 4), F(11, 2),
+    F(10, 4),
+    F(11, 2),
     F(28, 16), /* destinationIPv6Address */
-    F(152, 8), F(153, 8), F(58, 2), F(60, 1), F(52, 1), F(53, 1),
+    F(152, 8),
+    F(153, 8),
+    F(58, 2),
+    F(60, 1),
+    F(52, 1),
+    F(53, 1),
     F(139, 2), /* icmpTypeCodeIPv6 */
     F(136, 1),
     /* Options Template Set, RFC 7011 §3.4.2.2 */
-    B16(3), B16(74),
-    B16(258), B16(6), B16(1), /* id, fields, scope fields */
-    F(149, 4),                /* scope: observationDomainId */
-    F(41, 8),                 /* exportedMessageTotalCount */
-    F(42, 8),                 /* exportedFlowRecordTotalCount */
-    F(40, 8),                 /* exportedOctetTotalCount */
-    F(86, 8),                 /* packetTotalCount (seen) */
-    F(164, 8),                /* ignoredPacketTotalCount (dropped) */
-    B16(259), B16(5), B16(1),
-    F(149, 4), F(34, 4), F(35, 1),
+    B16(3),
+    B16(74),
+    B16(258),
+    B16(6),
+    B16(1),    /* id, fields, scope fields */
+    F(149, 4), /* scope: observationDomainId */
+    F(41, 8),  /* exportedMessageTotalCount */
+    F(42, 8),  /* exportedFlowRecordTotalCount */
+    F(40, 8),  /* exportedOctetTotalCount */
+    F(86, 8),  /* packetTotalCount (seen) */
+    F(164, 8), /* ignoredPacketTotalCount (dropped) */
+    B16(259),
+    B16(5),
+    B16(1),
+    F(149, 4),
+    F(34, 4),
+    F(35, 1),
     F(305, 4), /* samplingPacketInterval */
     F(306, 4), /* samplingPacketSpace */
-    B16(260), B16(2), B16(1),
+    B16(260),
+    B16(2),
+    B16(1),
     F(10, 4),     /* scope: ingressInterface */
     F(82, 65535), /* interfaceName, variable length */
     /* options data */
-    B16(258), B16(48), B32(77), B64(0), B64(0), B64(0), B64(1000), B64(7),
-    B16(259), B16(21), B32(77),
+    B16(258),
+    B16(48),
+    B32(77),
+    B64(0),
+    B64(0),
+    B64(0),
+    B64(1000),
+    B64(7),
+    B16(259),
+    B16(21),
+    B32(77),
     B32(1), /* samplingInterval */
     1,      /* deterministic */
     B32(1), /* one packet selected ... */
     B32(0), /* ... then none skipped */
-    B16(260), B16(13), B32(3), 4, 'e', 't', 'h', '0',
+    B16(260),
+    B16(13),
+    B32(3),
+    4,
+    'e',
+    't',
+    'h',
+    '0',
     /* Data Set 256 */
-    B16(256), B16(4 + 2 * 60),
-    B64(1500), B64(10), 6, 0x10, B16(0x1b), B16(12345), 10, 0, 0, 1, B32(3),
-    B16(80), 192, 168, 1, 2, B64(T1500), B64(T2250), B16(100), 4, 60, 64,
-    B16(0), 3,
-    B64(84), B64(1), 1, 0, B16(0), B16(0), 10, 0, 0, 1, B32(3), B16(0x0800),
-    10, 0, 0, 2, B64(T2000), B64(T2000), B16(0), 4, 64, 64,
+    B16(256),
+    B16(4 + 2 * 60),
+    B64(1500),
+    B64(10),
+    6,
+    0x10,
+    B16(0x1b),
+    B16(12345),
+    10,
+    0,
+    0,
+    1,
+    B32(3),
+    B16(80),
+    192,
+    168,
+    1,
+    2,
+    B64(T1500),
+    B64(T2250),
+    B16(100),
+    4,
+    60,
+    64,
+    B16(0),
+    3,
+    B64(84),
+    B64(1),
+    1,
+    0,
+    B16(0),
+    B16(0),
+    10,
+    0,
+    0,
+    1,
+    B32(3),
+    B16(0x0800),
+    10,
+    0,
+    0,
+    2,
+    B64(T2000),
+    B64(T2000),
+    B16(0),
+    4,
+    64,
+    64,
     B16(0x0800), /* icmpTypeCodeIPv4: echo request */
     1,
     /* Data Set 257 */
-    B16(257), B16(4 + 84),
-    B64(200), B64(2), 17, 0, B16(0), B16(5353), V6_SRC, B32(3), B16(53),
-    V6_DST, B64(T2500), B64(T2600), B16(0), 6, 255, 255, B16(0), 2,
+    B16(257),
+    B16(4 + 84),
+    B64(200),
+    B64(2),
+    17,
+    0,
+    B16(0),
+    B16(5353),
+    V6_SRC,
+    B32(3),
+    B16(53),
+    V6_DST,
+    B64(T2500),
+    B64(T2600),
+    B16(0),
+    6,
+    255,
+    255,
+    B16(0),
+    2,
 };
 
 static void
@@ -227,9 +325,9 @@ START_TEST(test_ipfix_bytes)
 	ck_assert_uint_eq(ld_be32(buf + 8), 7);
 	/* options data after 16 + 156 + 74: set header, scope, counters */
 	ck_assert_uint_eq(ld_be16(buf + 246), 258);
-	ck_assert_uint_eq(ld_be64(buf + 254), 2);         /* messages */
-	ck_assert_uint_eq(ld_be64(buf + 262), 4);         /* flow records */
-	ck_assert_uint_eq(ld_be64(buf + 270), 540 + 80);  /* octets */
+	ck_assert_uint_eq(ld_be64(buf + 254), 2);        /* messages */
+	ck_assert_uint_eq(ld_be64(buf + 262), 4);        /* flow records */
+	ck_assert_uint_eq(ld_be64(buf + 270), 540 + 80); /* octets */
 }
 END_TEST
 
@@ -303,9 +401,9 @@ START_TEST(test_ipfix_time_units)
 	/* 1700000000 + 2208988800 = 3908988800 = 0xe8fe6f80 */
 	ck_assert_uint_eq(fld_ntp_ns(BOOT_NS), 0xe8fe6f8000000000ull);
 	ck_assert_uint_eq(fld_ntp_ns(BOOT_NS + 2250 * MS),
-			  0xe8fe6f8240000000ull);
+	                  0xe8fe6f8240000000ull);
 	ck_assert_uint_eq(fld_ntp_us(BOOT_NS + 1500 * MS),
-			  0xe8fe6f8180000000ull);
+	                  0xe8fe6f8180000000ull);
 	/* 1 us = 4294.97 / 2^32 s: 0x10c6, low 11 bits cleared */
 	ck_assert_uint_eq(fld_ntp_us(BOOT_NS + 1000), 0xe8fe6f8000001000ull);
 
@@ -324,10 +422,8 @@ START_TEST(test_ipfix_time_units)
 	ck_assert_uint_eq(ld_be16(buf + 24 + 40), 156);
 	/* the record ends: start (8), end (8), then vlan (2), ipVersion,
 	 * minimumTTL, maximumTTL, icmp (2), flowEndReason: 8 bytes */
-	ck_assert_uint_eq(ld_be64(buf + w.len - 8 - 16),
-			  0xe8fe6f8180000000ull);
-	ck_assert_uint_eq(ld_be64(buf + w.len - 8 - 8),
-			  0xe8fe6f8240000000ull);
+	ck_assert_uint_eq(ld_be64(buf + w.len - 8 - 16), 0xe8fe6f8180000000ull);
+	ck_assert_uint_eq(ld_be64(buf + w.len - 8 - 8), 0xe8fe6f8240000000ull);
 	p.time_unit = 3;
 	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), -1);
 }
@@ -349,7 +445,7 @@ START_TEST(test_ipfix_stream)
 	wb_init(&tw, tbuf, sizeof(tbuf));
 	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
 	ck_assert_uint_eq(ipfix_templates(&st, SEND_NS, st.seq, &tw),
-			  16 + 156 + 60);
+	                  16 + 156 + 60);
 	ck_assert_uint_eq(ld_be16(tbuf + 16), 2);
 	ck_assert_uint_eq(ld_be16(tbuf + 16 + 156), 3);
 	ck_assert_uint_eq(ld_be32(tbuf + 8), 0);
@@ -360,7 +456,7 @@ START_TEST(test_ipfix_stream)
 	/* a reconnection later: the templates message carries the sequence
 	 * of the message after it (2 options + 1 flow before) */
 	ck_assert_uint_eq(ipfix_templates(&st, SEND_NS, st.seq, &tw),
-			  16 + 156 + 60);
+	                  16 + 156 + 60);
 	ck_assert_uint_eq(ld_be32(tbuf + 8), 3);
 	(void)ipfix_encode(&st, &r, 1, SEND_NS, &w);
 	ck_assert_uint_eq(ld_be32(buf + 8), 3);

@@ -12,10 +12,10 @@
 #define B16(v) (uint8_t)((v) >> 8 & 0xff), (uint8_t)((v)&0xff)
 #define B32(v) B16((v) >> 16), B16((v)&0xffff)
 
-#define SEC      1000000000ull
-#define MS       1000000ull
-#define BOOT_NS  (1700000000ull * SEC) /* 0x6553f100 s */
-#define SEND_NS  (BOOT_NS + 3 * SEC + 123456) /* uptime 3000 ms */
+#define SEC     1000000000ull
+#define MS      1000000ull
+#define BOOT_NS (1700000000ull * SEC)        /* 0x6553f100 s */
+#define SEND_NS (BOOT_NS + 3 * SEC + 123456) /* uptime 3000 ms */
 
 static struct flow_record
 rec_tcp4(void)
@@ -108,7 +108,7 @@ static const uint8_t v5_expect[] = {
     2,               /* engine_id */
     B16(0),          /* sampling_interval: none */
     /* record 1: TCP */
-    10, 0, 0, 1,   /* srcaddr */
+    10, 0, 0, 1,    /* srcaddr */
     192, 168, 1, 2, /* dstaddr */
     0, 0, 0, 0,     /* nexthop */
     B16(3),         /* input */
@@ -161,17 +161,34 @@ static const uint8_t v1_expect[] = {
     B32(3000),       /* sysUptime */
     B32(0x6553f103), /* unix_secs */
     B32(123456),     /* unix_nsecs */
-    10, 0, 0, 1, 192, 168, 1, 2, 0, 0, 0, 0, /* src, dst, nexthop */
-    B16(3), B16(0),          /* input, output */
-    B32(10), B32(1500),      /* dPkts, dOctets */
-    B32(1500), B32(2250),    /* First, Last */
-    B16(12345), B16(80),     /* ports */
-    B16(0),                  /* pad1 */
-    6,                       /* prot */
-    0x10,                    /* tos */
-    0x1b,                    /* flags (TCP) */
-    0, 0, 0,                 /* tcp_retx_cnt, tcp_retx_secs, misseq */
-    B32(0),                  /* reserved */
+    10,
+    0,
+    0,
+    1,
+    192,
+    168,
+    1,
+    2,
+    0,
+    0,
+    0,
+    0, /* src, dst, nexthop */
+    B16(3),
+    B16(0), /* input, output */
+    B32(10),
+    B32(1500), /* dPkts, dOctets */
+    B32(1500),
+    B32(2250), /* First, Last */
+    B16(12345),
+    B16(80), /* ports */
+    B16(0),  /* pad1 */
+    6,       /* prot */
+    0x10,    /* tos */
+    0x1b,    /* flags (TCP) */
+    0,
+    0,
+    0,      /* tcp_retx_cnt, tcp_retx_secs, misseq */
+    B32(0), /* reserved */
 };
 
 START_TEST(test_v1_bytes)
@@ -280,7 +297,7 @@ START_TEST(test_v5_split_across_packets)
 	size_t i;
 
 	big.packets = 0x100000000ull; /* 2^32: two pieces of 2^31 */
-	big.octets = 0x100000000ull; /* two pieces as well */
+	big.octets = 0x100000000ull;  /* two pieces as well */
 	wb_init(&w, buf, sizeof(buf));
 	ck_assert_int_eq(nf5_init(&st, 5, 1500, 0, 0, 1), 0);
 	nf5_begin(&st, SEND_NS, &w);
@@ -291,7 +308,7 @@ START_TEST(test_v5_split_across_packets)
 	nf5_begin(&st, SEND_NS, &w);
 	ck_assert_int_eq(nf5_add(&st, &big, &w), ENC_ADDED);
 	ck_assert_uint_eq(nf5_end(&st, SEND_NS, &w), 1);
-	ck_assert_uint_eq(ld_be32(buf + 16), 30);          /* flow_sequence */
+	ck_assert_uint_eq(ld_be32(buf + 16), 30);            /* flow_sequence */
 	ck_assert_uint_eq(ld_be32(buf + 24 + 16), 1u << 31); /* dPkts */
 	ck_assert_uint_eq(ld_be32(buf + 24 + 20), 1u << 31); /* dOctets */
 	ck_assert_uint_eq(st.split, 1);

@@ -11,9 +11,9 @@
 #include "../../export/fields.h"
 #include "../../export/nf9.h"
 
-#define B16(v) (uint8_t)((v) >> 8 & 0xff), (uint8_t)((v)&0xff)
-#define B32(v) B16((v) >> 16), B16((v)&0xffff)
-#define B64(v) B32((uint64_t)(v) >> 32), B32((uint64_t)(v)&0xffffffffu)
+#define B16(v)     (uint8_t)((v) >> 8 & 0xff), (uint8_t)((v)&0xff)
+#define B32(v)     B16((v) >> 16), B16((v)&0xffff)
+#define B64(v)     B32((uint64_t)(v) >> 32), B32((uint64_t)(v)&0xffffffffu)
 #define F(id, len) B16(id), B16(len) /* template field: type, length */
 
 #define SEC     1000000000ull
@@ -104,22 +104,21 @@ static const uint8_t v9_expect[] = {
     /* header, RFC 3954 §5.1 */
     B16(9),          /* version */
     B16(7),          /* count: 2 templates + 1 options template + 1
-			options record + 3 data records */
+                        options record + 3 data records */
     B32(3000),       /* sysUptime */
     B32(0x6553f103), /* unix secs */
     B32(1),          /* package sequence: one packet before */
     B32(77),         /* source id */
     /* Template FlowSet */
-    B16(0),   /* FlowSet id 0 */
-    B16(156), /* length: 4 + 2 * (4 + 18 * 4) */
+    B16(0),            /* FlowSet id 0 */
+    B16(156),          /* length: 4 + 2 * (4 + 18 * 4) */
     B16(256), B16(18), /* IPv4 template, 18 fields */
-    F(1, 8), F(2, 8), F(4, 1), F(5, 1), F(6, 1), F(7, 2), F(8, 4),
-    F(10, 4), F(11, 2), F(12, 4), F(21, 4), F(22, 4), F(58, 2), F(60, 1),
-    F(52, 1), F(53, 1), F(32, 2), F(136, 1),
-    B16(257), B16(18), /* IPv6 template */
-    F(1, 8), F(2, 8), F(4, 1), F(5, 1), F(6, 1), F(7, 2), F(27, 16),
-    F(10, 4), F(11, 2), F(28, 16), F(21, 4), F(22, 4), F(58, 2), F(60, 1),
-    F(52, 1), F(53, 1), F(32, 2), F(136, 1),
+    F(1, 8), F(2, 8), F(4, 1), F(5, 1), F(6, 1), F(7, 2), F(8, 4), F(10, 4),
+    F(11, 2), F(12, 4), F(21, 4), F(22, 4), F(58, 2), F(60, 1), F(52, 1),
+    F(53, 1), F(32, 2), F(136, 1), B16(257), B16(18), /* IPv6 template */
+    F(1, 8), F(2, 8), F(4, 1), F(5, 1), F(6, 1), F(7, 2), F(27, 16), F(10, 4),
+    F(11, 2), F(28, 16), F(21, 4), F(22, 4), F(58, 2), F(60, 1), F(52, 1),
+    F(53, 1), F(32, 2), F(136, 1),
     /* Options Template FlowSet, RFC 3954 §6.1 */
     B16(1),   /* FlowSet id 1 */
     B16(24),  /* length, padded */
@@ -137,34 +136,32 @@ static const uint8_t v9_expect[] = {
     1,                 /* deterministic */
     0, 0, 0,           /* padding */
     /* Data FlowSet 256: two IPv4 records */
-    B16(256), B16(4 + 2 * 51 + 2),
-    B64(1500),      /* IN_BYTES */
-    B64(10),        /* IN_PKTS */
-    6,              /* PROTOCOL */
-    0x10,           /* SRC_TOS */
-    0x1b,           /* TCP_FLAGS */
-    B16(12345),     /* L4_SRC_PORT */
-    10, 0, 0, 1,    /* IPV4_SRC_ADDR */
-    B32(3),         /* INPUT_SNMP */
-    B16(80),        /* L4_DST_PORT */
-    192, 168, 1, 2, /* IPV4_DST_ADDR */
-    B32(2250),      /* LAST_SWITCHED */
-    B32(1500),      /* FIRST_SWITCHED */
-    B16(100),       /* SRC_VLAN */
-    4,              /* IP_PROTOCOL_VERSION */
-    60, 64,         /* MIN_TTL, MAX_TTL */
-    B16(0),         /* ICMP_TYPE */
-    3,              /* flowEndReason: end of flow */
-    B64(84), B64(1), 1, 0, 0, B16(0), 10, 0, 0, 1, B32(3),
-    B16(0x0800), 10, 0, 0, 2, B32(2000), B32(2000), B16(0), 4, 64, 64,
+    B16(256), B16(4 + 2 * 51 + 2), B64(1500), /* IN_BYTES */
+    B64(10),                                  /* IN_PKTS */
+    6,                                        /* PROTOCOL */
+    0x10,                                     /* SRC_TOS */
+    0x1b,                                     /* TCP_FLAGS */
+    B16(12345),                               /* L4_SRC_PORT */
+    10, 0, 0, 1,                              /* IPV4_SRC_ADDR */
+    B32(3),                                   /* INPUT_SNMP */
+    B16(80),                                  /* L4_DST_PORT */
+    192, 168, 1, 2,                           /* IPV4_DST_ADDR */
+    B32(2250),                                /* LAST_SWITCHED */
+    B32(1500),                                /* FIRST_SWITCHED */
+    B16(100),                                 /* SRC_VLAN */
+    4,                                        /* IP_PROTOCOL_VERSION */
+    60, 64,                                   /* MIN_TTL, MAX_TTL */
+    B16(0),                                   /* ICMP_TYPE */
+    3,                                        /* flowEndReason: end of flow */
+    B64(84), B64(1), 1, 0, 0, B16(0), 10, 0, 0, 1, B32(3), B16(0x0800), 10, 0,
+    0, 2, B32(2000), B32(2000), B16(0), 4, 64, 64,
     B16(0x0800), /* ICMP_TYPE: echo request */
     1,           /* idle */
     0, 0,        /* padding */
     /* Data FlowSet 257: one IPv6 record */
-    B16(257), B16(4 + 75 + 1),
-    B64(200), B64(2), 17, 0, 0, B16(5353), V6_SRC, B32(3), B16(53), V6_DST,
-    B32(2600), B32(2500), B16(0), 6, 255, 255, B16(0), 2,
-    0, /* padding */
+    B16(257), B16(4 + 75 + 1), B64(200), B64(2), 17, 0, 0, B16(5353), V6_SRC,
+    B32(3), B16(53), V6_DST, B32(2600), B32(2500), B16(0), 6, 255, 255, B16(0),
+    2, 0, /* padding */
 };
 
 static void
@@ -360,8 +357,8 @@ START_TEST(test_v9_uptime_whole_seconds)
 	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
 	(void)nf9_encode(&st, NULL, 0, BOOT_NS + 700 * MS, &w); /* boot */
 	(void)nf9_encode(&st, &r, 1, BOOT_NS + 5900 * MS, &w);
-	ck_assert_uint_eq(ld_be32(buf + 4), 5000);          /* sysUptime */
-	ck_assert_uint_eq(ld_be32(buf + 8), 1700000005);    /* unix secs */
+	ck_assert_uint_eq(ld_be32(buf + 4), 5000);       /* sysUptime */
+	ck_assert_uint_eq(ld_be32(buf + 8), 1700000005); /* unix secs */
 	/* FIRST_SWITCHED / LAST_SWITCHED: ms since 1700000000.000 */
 	ck_assert_uint_eq(ld_be32(buf + 24 + 51 - 8 - 4), 1500);
 	ck_assert_uint_eq(ld_be32(buf + 24 + 51 - 8 - 8), 2250);

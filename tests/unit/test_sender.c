@@ -55,9 +55,9 @@ bound_socket(int family, int type, char *port, size_t portlen)
 	len = sizeof(ss);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
 	(void)snprintf(port, portlen, "%u",
-		       family == AF_INET
-			   ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
-			   : ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	               family == AF_INET
+	                   ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
+	                   : ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
 	return fd;
 }
 
@@ -112,7 +112,7 @@ START_TEST(test_udp_bytes)
 	for (i = 0; i < sizeof(msg); i++)
 		msg[i] = (uint8_t)(i * 7 + 1);
 	ck_assert_int_eq(snd_udp_open(&s, "127.0.0.1", port, err, sizeof(err)),
-			 0);
+	                 0);
 	ck_assert_int_eq(snd_send(&s, msg, sizeof(msg), BOOT_NS), 0);
 	ck_assert_int_eq(recv_wait(fd, got, sizeof(got)), sizeof(msg));
 	ck_assert_mem_eq(got, msg, sizeof(msg));
@@ -129,20 +129,18 @@ START_TEST(test_udp_ipv6_and_names)
 	int fd = bound_socket(AF_INET6, SOCK_DGRAM, port, sizeof(port));
 
 	if (fd >= 0) { /* no IPv6 loopback: nothing to test */
-		ck_assert_int_eq(snd_udp_open(&s, "::1", port, err,
-					      sizeof(err)),
-				 0);
-		ck_assert_str_eq(s.name + strlen(s.name) - strlen(port),
-				 port);
+		ck_assert_int_eq(
+		    snd_udp_open(&s, "::1", port, err, sizeof(err)), 0);
+		ck_assert_str_eq(s.name + strlen(s.name) - strlen(port), port);
 		ck_assert_int_eq(s.name[0], '[');
 		ck_assert_int_eq(snd_send(&s, msg, 4, BOOT_NS), 0);
 		ck_assert_int_eq(recv_wait(fd, got, sizeof(got)), 4);
 		snd_close(&s, 0);
 		(void)close(fd);
 	}
-	ck_assert_int_eq(snd_udp_open(&s, "no-such-host.invalid", "2055", err,
-				      sizeof(err)),
-			 -1);
+	ck_assert_int_eq(
+	    snd_udp_open(&s, "no-such-host.invalid", "2055", err, sizeof(err)),
+	    -1);
 	ck_assert_ptr_nonnull(strstr(err, "no-such-host.invalid:2055"));
 }
 END_TEST
@@ -162,10 +160,8 @@ START_TEST(test_closed_port_counted)
 	exp_config_defaults(&cfg);
 	cfg.version = 9;
 	cfg.n_coll = 1;
-	(void)snprintf(cfg.coll[0].host, sizeof(cfg.coll[0].host),
-		       "127.0.0.1");
-	(void)snprintf(cfg.coll[0].port, sizeof(cfg.coll[0].port), "%s",
-		       port);
+	(void)snprintf(cfg.coll[0].host, sizeof(cfg.coll[0].host), "127.0.0.1");
+	(void)snprintf(cfg.coll[0].port, sizeof(cfg.coll[0].port), "%s", port);
 	ex = exp_create(&cfg, err, sizeof(err));
 	ck_assert_ptr_nonnull(ex);
 	for (i = 0; i < 5; i++) {
@@ -177,7 +173,7 @@ START_TEST(test_closed_port_counted)
 	ck_assert_uint_eq(st->packets_built, 5);
 	ck_assert_uint_ge(st->coll[0].send_failed, 1);
 	ck_assert_uint_eq(st->coll[0].send_failed + st->coll[0].packets_sent,
-			  5);
+	                  5);
 	exp_destroy(ex, BOOT_NS + 10 * SEC);
 }
 END_TEST
@@ -195,9 +191,9 @@ udp_exporter(int version, const char *port, int n_coll)
 	cfg.n_coll = n_coll;
 	for (i = 0; i < n_coll; i++) {
 		(void)snprintf(cfg.coll[i].host, sizeof(cfg.coll[i].host),
-			       "127.0.0.1");
-		(void)snprintf(cfg.coll[i].port, sizeof(cfg.coll[i].port),
-			       "%s", port);
+		               "127.0.0.1");
+		(void)snprintf(cfg.coll[i].port, sizeof(cfg.coll[i].port), "%s",
+		               port);
 	}
 	ex = exp_create(&cfg, err, sizeof(err));
 	ck_assert_msg(ex != NULL, "%s", err);
@@ -300,10 +296,8 @@ tcp_exporter(const char *port)
 	exp_config_defaults(&cfg);
 	cfg.transport = EXP_TCP;
 	cfg.n_coll = 1;
-	(void)snprintf(cfg.coll[0].host, sizeof(cfg.coll[0].host),
-		       "localhost");
-	(void)snprintf(cfg.coll[0].port, sizeof(cfg.coll[0].port), "%s",
-		       port);
+	(void)snprintf(cfg.coll[0].host, sizeof(cfg.coll[0].host), "localhost");
+	(void)snprintf(cfg.coll[0].port, sizeof(cfg.coll[0].port), "%s", port);
 	ex = exp_create(&cfg, err, sizeof(err));
 	ck_assert_msg(ex != NULL, "%s", err);
 	return ex;
@@ -330,13 +324,13 @@ START_TEST(test_tcp_templates_and_reconnect)
 	ck_assert_uint_eq(ld_be16(got + 16), 2);
 	ck_assert_uint_eq(ld_be32(got + 8), 0);
 	ck_assert_int_eq(read_msg(cfd, got, sizeof(got)),
-			 16 + 48 + 21 + 4 + 60);
+	                 16 + 48 + 21 + 4 + 60);
 	ck_assert_uint_eq(ld_be16(got + 16), 258);
 
 	/* the collector goes away and comes back */
 	(void)close(cfd);
 	usleep(20000);
-	exp_tick(ex, now += SEC); /* notices the close */
+	exp_tick(ex, now += SEC);     /* notices the close */
 	exp_tick(ex, now += 2 * SEC); /* reconnects */
 	cfd = accept(lfd, NULL, NULL);
 	ck_assert_int_ge(cfd, 0);
@@ -420,8 +414,7 @@ START_TEST(test_config_errors)
 	ck_assert_uint_eq(cfg.max_packet, 1400);
 	ck_assert_ptr_null(exp_create(&cfg, err, sizeof(err))); /* no coll */
 	cfg.n_coll = 1;
-	(void)snprintf(cfg.coll[0].host, sizeof(cfg.coll[0].host),
-		       "127.0.0.1");
+	(void)snprintf(cfg.coll[0].host, sizeof(cfg.coll[0].host), "127.0.0.1");
 	(void)snprintf(cfg.coll[0].port, sizeof(cfg.coll[0].port), "2055");
 	cfg.version = 7;
 	ck_assert_ptr_null(exp_create(&cfg, err, sizeof(err)));
