@@ -34,7 +34,7 @@ cfg_defaults(struct config *cfg)
 	cfg->max_flows = 65536;
 	cfg->version = 10;
 	cfg->sampling = 1;
-	cfg->max_packet = 1400;
+	cfg->max_packet = 0; /* the format's default (see main.c) */
 	cfg->tmpl_refresh_packets = 20;
 	cfg->tmpl_refresh_secs = 30;
 	cfg->verbosity = LOG_LVL_WARN;

@@ -69,7 +69,7 @@ struct config {
 	uint32_t source_id;
 	uint8_t engine_type;
 	uint8_t engine_id;
-	uint32_t max_packet;
+	uint32_t max_packet; /* 0 = the format's default */
 	uint32_t tmpl_refresh_packets;
 	uint32_t tmpl_refresh_secs;
 	int time_unit; /* 0 ms, 1 us, 2 ns */

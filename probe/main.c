@@ -394,7 +394,17 @@ build_exp_config(const struct config *c, struct exp_config *e)
 	}
 	e->n_coll = i;
 	e->file_path = c->ipfix_file;
-	e->max_packet = c->max_packet;
+	/*
+	 * Default packet sizes: v5 carries Cisco's 30 records (24 + 30 * 48 =
+	 * 1464 bytes), v1 its 24 (16 + 24 * 48); v9 and IPFIX stay at 1400
+	 * so that IPv6 + UDP headers fit a 1500-byte MTU.
+	 */
+	if (c->max_packet != 0)
+		e->max_packet = c->max_packet;
+	else if (c->version == 5)
+		e->max_packet = 24 + 30 * 48;
+	else if (c->version == 1)
+		e->max_packet = 16 + 24 * 48;
 	e->tmpl_refresh_packets = c->tmpl_refresh_packets;
 	e->tmpl_refresh_secs = c->tmpl_refresh_secs;
 	e->source_id = c->source_id;
