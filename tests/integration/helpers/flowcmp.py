@@ -79,7 +79,7 @@ def from_nfdump(path):
         v4 = "src4_addr" in j
         proto = j["proto"]
         sport, dport = j.get("src_port", 0), j.get("dst_port", 0)
-        if "icmp_type" in j:
+        if "icmp_type" in j and proto in (1, 58):
             sport, dport = 0, j["icmp_type"] * 256 + j.get("icmp_code", 0)
         out.append({
             "v": 4 if v4 else 6,
@@ -268,8 +268,9 @@ def from_ipfixdump(path):
     for r in out:
         if "proto" not in r:
             continue  # options record
-        if "icmp" in r:
-            r["sport"], r["dport"] = 0, r.pop("icmp")
+        icmp = r.pop("icmp", None)
+        if icmp is not None and r["proto"] in (1, 58):
+            r["sport"], r["dport"] = 0, icmp
         r["v"] = ipaddress.ip_address(r["src"]).version
         recs.append(r)
     return recs
