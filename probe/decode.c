@@ -36,11 +36,11 @@
  *   0 protocol (EtherType)  2 reserved  4 interface index
  *   8 ARPHRD type  10 packet type  11 address length  12 address (8)
  */
-#define SLL_HLEN        16
-#define SLL_OFF_PROTO   14
-#define SLL2_HLEN       20
-#define SLL2_OFF_PROTO  0
-#define NULL_HLEN       4
+#define SLL_HLEN       16
+#define SLL_OFF_PROTO  14
+#define SLL2_HLEN      20
+#define SLL2_OFF_PROTO 0
+#define NULL_HLEN      4
 /* Cisco HDLC: 0 address, 1 control, 2 EtherType. */
 #define CHDLC_HLEN      4
 #define CHDLC_OFF_PROTO 2
@@ -50,40 +50,40 @@ static const struct {
 	const char *name;
 	enum dec_status status;
 } reasons[DEC_DROP_COUNT] = {
-	[DEC_DROP_NONE] = {"none", DEC_OK},
-	[DEC_DROP_LINK_TRUNC] = {"link_trunc", DEC_BAD},
-	[DEC_DROP_UNKNOWN_ETHERTYPE] = {"unknown_ethertype", DEC_SKIP},
-	[DEC_DROP_VLAN_TRUNC] = {"vlan_trunc", DEC_BAD},
-	[DEC_DROP_VLAN_TOO_MANY] = {"vlan_too_many", DEC_BAD},
-	[DEC_DROP_MPLS_TRUNC] = {"mpls_trunc", DEC_BAD},
-	[DEC_DROP_MPLS_TOO_MANY] = {"mpls_too_many", DEC_BAD},
-	[DEC_DROP_MPLS_UNKNOWN_PAYLOAD] = {"mpls_unknown_payload", DEC_SKIP},
-	[DEC_DROP_PPPOE_TRUNC] = {"pppoe_trunc", DEC_BAD},
-	[DEC_DROP_PPPOE_NOT_IP] = {"pppoe_not_ip", DEC_SKIP},
-	[DEC_DROP_IP4_TRUNC] = {"ip4_trunc", DEC_BAD},
-	[DEC_DROP_IP4_VERSION] = {"ip4_version", DEC_BAD},
-	[DEC_DROP_IP4_BAD_IHL] = {"ip4_bad_ihl", DEC_BAD},
-	[DEC_DROP_IP4_BAD_LEN] = {"ip4_bad_len", DEC_BAD},
-	[DEC_DROP_IP6_TRUNC] = {"ip6_trunc", DEC_BAD},
-	[DEC_DROP_IP6_VERSION] = {"ip6_version", DEC_BAD},
-	[DEC_DROP_IP6_EXT_TRUNC] = {"ip6_ext_trunc", DEC_OK},
-	[DEC_DROP_IP6_EXT_TOO_MANY] = {"ip6_ext_too_many", DEC_OK},
-	[DEC_DROP_IP6_BAD_JUMBO] = {"ip6_bad_jumbo", DEC_BAD},
-	[DEC_DROP_TCP_TRUNC] = {"tcp_trunc", DEC_OK},
-	[DEC_DROP_TCP_BAD_OFF] = {"tcp_bad_off", DEC_OK},
-	[DEC_DROP_UDP_TRUNC] = {"udp_trunc", DEC_OK},
-	[DEC_DROP_SCTP_TRUNC] = {"sctp_trunc", DEC_OK},
-	[DEC_DROP_ICMP_TRUNC] = {"icmp_trunc", DEC_OK},
-	[DEC_DROP_ICMP6_TRUNC] = {"icmp6_trunc", DEC_OK},
-	[DEC_DROP_FRAG_NO_FIRST] = {"frag_no_first", DEC_OK},
-	[DEC_DROP_TUNNEL_TRUNC] = {"tunnel_trunc", DEC_OK},
-	[DEC_DROP_TUNNEL_TOO_DEEP] = {"tunnel_too_deep", DEC_OK},
-	[DEC_DROP_UNKNOWN_LINKTYPE] = {"unknown_linktype", DEC_BAD},
-	[DEC_DROP_LLC] = {"llc", DEC_SKIP},
-	[DEC_DROP_PPP_NOT_IP] = {"ppp_not_ip", DEC_SKIP},
-	[DEC_DROP_RAW_NOT_IP] = {"raw_not_ip", DEC_BAD},
-	[DEC_DROP_DCCP_TRUNC] = {"dccp_trunc", DEC_OK},
-	[DEC_DROP_TUNNEL_BAD] = {"tunnel_bad", DEC_OK},
+    [DEC_DROP_NONE] = {"none", DEC_OK},
+    [DEC_DROP_LINK_TRUNC] = {"link_trunc", DEC_BAD},
+    [DEC_DROP_UNKNOWN_ETHERTYPE] = {"unknown_ethertype", DEC_SKIP},
+    [DEC_DROP_VLAN_TRUNC] = {"vlan_trunc", DEC_BAD},
+    [DEC_DROP_VLAN_TOO_MANY] = {"vlan_too_many", DEC_BAD},
+    [DEC_DROP_MPLS_TRUNC] = {"mpls_trunc", DEC_BAD},
+    [DEC_DROP_MPLS_TOO_MANY] = {"mpls_too_many", DEC_BAD},
+    [DEC_DROP_MPLS_UNKNOWN_PAYLOAD] = {"mpls_unknown_payload", DEC_SKIP},
+    [DEC_DROP_PPPOE_TRUNC] = {"pppoe_trunc", DEC_BAD},
+    [DEC_DROP_PPPOE_NOT_IP] = {"pppoe_not_ip", DEC_SKIP},
+    [DEC_DROP_IP4_TRUNC] = {"ip4_trunc", DEC_BAD},
+    [DEC_DROP_IP4_VERSION] = {"ip4_version", DEC_BAD},
+    [DEC_DROP_IP4_BAD_IHL] = {"ip4_bad_ihl", DEC_BAD},
+    [DEC_DROP_IP4_BAD_LEN] = {"ip4_bad_len", DEC_BAD},
+    [DEC_DROP_IP6_TRUNC] = {"ip6_trunc", DEC_BAD},
+    [DEC_DROP_IP6_VERSION] = {"ip6_version", DEC_BAD},
+    [DEC_DROP_IP6_EXT_TRUNC] = {"ip6_ext_trunc", DEC_OK},
+    [DEC_DROP_IP6_EXT_TOO_MANY] = {"ip6_ext_too_many", DEC_OK},
+    [DEC_DROP_IP6_BAD_JUMBO] = {"ip6_bad_jumbo", DEC_BAD},
+    [DEC_DROP_TCP_TRUNC] = {"tcp_trunc", DEC_OK},
+    [DEC_DROP_TCP_BAD_OFF] = {"tcp_bad_off", DEC_OK},
+    [DEC_DROP_UDP_TRUNC] = {"udp_trunc", DEC_OK},
+    [DEC_DROP_SCTP_TRUNC] = {"sctp_trunc", DEC_OK},
+    [DEC_DROP_ICMP_TRUNC] = {"icmp_trunc", DEC_OK},
+    [DEC_DROP_ICMP6_TRUNC] = {"icmp6_trunc", DEC_OK},
+    [DEC_DROP_FRAG_NO_FIRST] = {"frag_no_first", DEC_OK},
+    [DEC_DROP_TUNNEL_TRUNC] = {"tunnel_trunc", DEC_OK},
+    [DEC_DROP_TUNNEL_TOO_DEEP] = {"tunnel_too_deep", DEC_OK},
+    [DEC_DROP_UNKNOWN_LINKTYPE] = {"unknown_linktype", DEC_BAD},
+    [DEC_DROP_LLC] = {"llc", DEC_SKIP},
+    [DEC_DROP_PPP_NOT_IP] = {"ppp_not_ip", DEC_SKIP},
+    [DEC_DROP_RAW_NOT_IP] = {"raw_not_ip", DEC_BAD},
+    [DEC_DROP_DCCP_TRUNC] = {"dccp_trunc", DEC_OK},
+    [DEC_DROP_TUNNEL_BAD] = {"tunnel_bad", DEC_OK},
 };
 
 enum dec_status
@@ -129,8 +129,8 @@ dec_linktype_supported(int linktype)
 
 /* A BSD loopback address family, either byte order for LINKTYPE_NULL. */
 static enum dec_status
-dec_bsd_af(const struct dec_config *cfg, struct pkt_cur *c,
-	   struct pkt_meta *m, uint32_t af)
+dec_bsd_af(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m,
+           uint32_t af)
 {
 	switch (af) {
 	case BSD_AF_INET:
@@ -146,7 +146,7 @@ dec_bsd_af(const struct dec_config *cfg, struct pkt_cur *c,
 
 static enum dec_status
 dec_link(const struct dec_config *cfg, int linktype, struct pkt_cur *c,
-	 struct pkt_meta *m)
+         struct pkt_meta *m)
 {
 	const uint8_t *h = c->p;
 	uint32_t af;
@@ -205,7 +205,7 @@ dec_link(const struct dec_config *cfg, int linktype, struct pkt_cur *c,
 
 enum dec_status
 dec_packet(const struct dec_config *cfg, int linktype, const uint8_t *bytes,
-	   uint32_t caplen, uint32_t wirelen, struct pkt_meta *m)
+           uint32_t caplen, uint32_t wirelen, struct pkt_meta *m)
 {
 	static const struct dec_config defaults = {.decap = false};
 	uint64_t ts_ns = m->ts_ns;

@@ -14,20 +14,20 @@
 #include "decode.h"
 
 /* EtherType values (IEEE 802 numbers registry). */
-#define ETH_TYPE_MIN     0x0600 /* below: 802.3 length field */
-#define ETH_TYPE_IPV4    0x0800
-#define ETH_TYPE_IPV6    0x86dd
-#define ETH_TYPE_VLAN    0x8100 /* 802.1Q */
-#define ETH_TYPE_QINQ    0x88a8 /* 802.1ad */
+#define ETH_TYPE_MIN       0x0600 /* below: 802.3 length field */
+#define ETH_TYPE_IPV4      0x0800
+#define ETH_TYPE_IPV6      0x86dd
+#define ETH_TYPE_VLAN      0x8100 /* 802.1Q */
+#define ETH_TYPE_QINQ      0x88a8 /* 802.1ad */
 #define ETH_TYPE_QINQ_9100 0x9100
-#define ETH_TYPE_PBB     0x88e7 /* 802.1ah I-TAG */
-#define ETH_TYPE_MPLS_UC 0x8847
-#define ETH_TYPE_MPLS_MC 0x8848
-#define ETH_TYPE_PPPOE_S 0x8864
-#define ETH_TYPE_TEB     0x6558 /* transparent Ethernet bridging (GRE) */
-#define ETH_TYPE_ERSPAN2 0x88be
-#define ETH_TYPE_ERSPAN3 0x22eb
-#define ETH_TYPE_PPP     0x880b /* PPP in enhanced GRE (RFC 2637) */
+#define ETH_TYPE_PBB       0x88e7 /* 802.1ah I-TAG */
+#define ETH_TYPE_MPLS_UC   0x8847
+#define ETH_TYPE_MPLS_MC   0x8848
+#define ETH_TYPE_PPPOE_S   0x8864
+#define ETH_TYPE_TEB       0x6558 /* transparent Ethernet bridging (GRE) */
+#define ETH_TYPE_ERSPAN2   0x88be
+#define ETH_TYPE_ERSPAN3   0x22eb
+#define ETH_TYPE_PPP       0x880b /* PPP in enhanced GRE (RFC 2637) */
 
 #define ETH_HLEN  14
 #define VLAN_HLEN 4
@@ -68,44 +68,43 @@
 
 /* Ethernet header at c; stores MACs unless inside a tunnel. */
 enum dec_status dec_eth(const struct dec_config *cfg, struct pkt_cur *c,
-			struct pkt_meta *m);
+                        struct pkt_meta *m);
 
 /*
  * Dispatch on an EtherType (VLAN tags are walked here, up to
  * DEC_MAX_VLAN); c is just past the type field.
  */
-enum dec_status dec_ethertype(const struct dec_config *cfg,
-			      struct pkt_cur *c, struct pkt_meta *m,
-			      uint16_t type);
+enum dec_status dec_ethertype(const struct dec_config *cfg, struct pkt_cur *c,
+                              struct pkt_meta *m, uint16_t type);
 
 /* MPLS label stack at c. */
 enum dec_status dec_mpls(const struct dec_config *cfg, struct pkt_cur *c,
-			 struct pkt_meta *m);
+                         struct pkt_meta *m);
 
 /* PPP protocol field (with or without address/control) at c. */
 enum dec_status dec_ppp(const struct dec_config *cfg, struct pkt_cur *c,
-			struct pkt_meta *m);
+                        struct pkt_meta *m);
 
 /* Dispatch on a PPP protocol number; c is just past it. */
-enum dec_status dec_ppp_proto(const struct dec_config *cfg,
-			      struct pkt_cur *c, struct pkt_meta *m,
-			      uint16_t proto, enum dec_drop not_ip);
+enum dec_status dec_ppp_proto(const struct dec_config *cfg, struct pkt_cur *c,
+                              struct pkt_meta *m, uint16_t proto,
+                              enum dec_drop not_ip);
 
 /* IPv4 or IPv6 by the version nibble; `why` names a nibble that is neither. */
 enum dec_status dec_ip_any(const struct dec_config *cfg, struct pkt_cur *c,
-			   struct pkt_meta *m, enum dec_drop why);
+                           struct pkt_meta *m, enum dec_drop why);
 
 enum dec_status dec_ipv4(const struct dec_config *cfg, struct pkt_cur *c,
-			 struct pkt_meta *m);
+                         struct pkt_meta *m);
 enum dec_status dec_ipv6(const struct dec_config *cfg, struct pkt_cur *c,
-			 struct pkt_meta *m);
+                         struct pkt_meta *m);
 
 /*
  * Transport header at c for m->proto; called once the IP layer is done and
  * only when the packet is not a later fragment. Always returns DEC_OK.
  */
 enum dec_status dec_l4(const struct dec_config *cfg, struct pkt_cur *c,
-		       struct pkt_meta *m);
+                       struct pkt_meta *m);
 
 /*
  * Tunnels (cfg->decap only). dec_tun_ip: payload of IP protocol 4, 41 or
@@ -114,8 +113,8 @@ enum dec_status dec_l4(const struct dec_config *cfg, struct pkt_cur *c,
  * restored to the outer packet and m->drop names the inner problem.
  */
 enum dec_status dec_tun_ip(const struct dec_config *cfg, struct pkt_cur *c,
-			   struct pkt_meta *m);
+                           struct pkt_meta *m);
 enum dec_status dec_tun_udp(const struct dec_config *cfg, struct pkt_cur *c,
-			    struct pkt_meta *m);
+                            struct pkt_meta *m);
 
 #endif

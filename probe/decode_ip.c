@@ -29,32 +29,32 @@
  *   0 version 4, traffic class 8, flow label 20   4 payload length
  *   6 next header  7 hop limit  8 source  24 destination
  */
-#define IP6_HLEN       40
-#define IP6_OFF_PLEN   4
-#define IP6_OFF_NEXT   6
-#define IP6_OFF_HLIM   7
-#define IP6_OFF_SRC    8
-#define IP6_OFF_DST    24
-#define IP6_FLOW_MASK  0x000fffffu
+#define IP6_HLEN      40
+#define IP6_OFF_PLEN  4
+#define IP6_OFF_NEXT  6
+#define IP6_OFF_HLIM  7
+#define IP6_OFF_SRC   8
+#define IP6_OFF_DST   24
+#define IP6_FLOW_MASK 0x000fffffu
 
 /* Extension header: 0 next header  1 length (8-byte units, not the first) */
-#define IP6_EXT_MIN    2
-#define IP6_EXT_UNIT   8
+#define IP6_EXT_MIN  2
+#define IP6_EXT_UNIT 8
 /* AH (RFC 4302 2.2): length in 4-byte units, minus 2. */
-#define AH_UNIT        4
+#define AH_UNIT 4
 /*
  * Fragment header (RFC 8200 4.5):
  *   0 next header  1 reserved  2 offset 13, res 2, M 1  4 identification
  */
-#define IP6_FRAG_HLEN  8
+#define IP6_FRAG_HLEN     8
 #define IP6_FRAG_OFF_MASK 0xfff8
-#define IP6_FRAG_M     0x0001
+#define IP6_FRAG_M        0x0001
 
 /* Jumbo Payload option (RFC 2675 2): type 0xc2, length 4, value 32 bits. */
-#define IP6_OPT_PAD1   0x00
-#define IP6_OPT_JUMBO  0xc2
-#define IP6_JUMBO_LEN  4
-#define IP6_JUMBO_MIN  65536u
+#define IP6_OPT_PAD1  0x00
+#define IP6_OPT_JUMBO 0xc2
+#define IP6_JUMBO_LEN 4
+#define IP6_JUMBO_MIN 65536u
 
 enum dec_status
 dec_ipv4(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
@@ -189,7 +189,8 @@ ip6_walk(struct pkt_cur *c, struct pkt_meta *m, uint8_t next, bool *stop)
 			 * whole packet, not part of a datagram */
 			if (fo & (IP6_FRAG_OFF_MASK | IP6_FRAG_M)) {
 				m->is_frag = 1;
-				m->frag_off = (uint16_t)(fo & IP6_FRAG_OFF_MASK);
+				m->frag_off =
+				    (uint16_t)(fo & IP6_FRAG_OFF_MASK);
 				m->frag_more = (fo & IP6_FRAG_M) != 0;
 				m->frag_first = m->frag_off == 0;
 				m->frag_id = ld_be32(c->p + 4);
@@ -233,7 +234,7 @@ dec_ipv6(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 		if (!cur_has(c, len))
 			return dec_drop(m, DEC_DROP_IP6_EXT_TRUNC);
 		if (!ip6_find_jumbo(c->p + IP6_EXT_MIN, len - IP6_EXT_MIN,
-				    &jumbo) ||
+		                    &jumbo) ||
 		    jumbo > UINT32_MAX - IP6_HLEN)
 			return dec_drop(m, DEC_DROP_IP6_BAD_JUMBO);
 	}

@@ -35,9 +35,9 @@
  *   0 ver/type (0x11)  1 code (0x00)  2 session id  4 length (PPP bytes)
  *   6 PPP protocol (2)
  */
-#define PPPOE_HLEN     6
-#define PPPOE_OFF_LEN  4
-#define PPP_PROTO_LEN  2
+#define PPPOE_HLEN    6
+#define PPPOE_OFF_LEN 4
+#define PPP_PROTO_LEN 2
 
 /* PPP in HDLC-like framing (RFC 1662 3.1): address 0xff, control 0x03. */
 #define PPP_ADDR 0xff
@@ -79,7 +79,7 @@ is_tag(uint16_t type)
 
 enum dec_status
 dec_ethertype(const struct dec_config *cfg, struct pkt_cur *c,
-	      struct pkt_meta *m, uint16_t type)
+              struct pkt_meta *m, uint16_t type)
 {
 	unsigned n_tags = 0;
 
@@ -132,7 +132,7 @@ dec_ethertype(const struct dec_config *cfg, struct pkt_cur *c,
 		if (ppp_len >= PPP_PROTO_LEN)
 			cur_clip(c, (size_t)ppp_len - PPP_PROTO_LEN);
 		return dec_ppp_proto(cfg, c, m, ld_be16(h + PPPOE_HLEN),
-				     DEC_DROP_PPPOE_NOT_IP);
+		                     DEC_DROP_PPPOE_NOT_IP);
 	}
 	default:
 		if (type < ETH_TYPE_MIN)
@@ -175,7 +175,7 @@ dec_mpls(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 
 enum dec_status
 dec_ppp_proto(const struct dec_config *cfg, struct pkt_cur *c,
-	      struct pkt_meta *m, uint16_t proto, enum dec_drop not_ip)
+              struct pkt_meta *m, uint16_t proto, enum dec_drop not_ip)
 {
 	switch (proto) {
 	case PPP_PROTO_IPV4:
@@ -211,8 +211,8 @@ dec_ppp(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 }
 
 enum dec_status
-dec_ip_any(const struct dec_config *cfg, struct pkt_cur *c,
-	   struct pkt_meta *m, enum dec_drop why)
+dec_ip_any(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m,
+           enum dec_drop why)
 {
 	if (!cur_has(c, 1))
 		return dec_drop(m, why);

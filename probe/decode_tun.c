@@ -16,24 +16,24 @@
  *     [key 4] if K (v1: payload length 2, call id 2)
  *     [sequence 4] if S   [acknowledgment 4] if A (v1)
  */
-#define GRE_HLEN      4
-#define GRE_F_C       0x8000
-#define GRE_F_R       0x4000
-#define GRE_F_K       0x2000
-#define GRE_F_S       0x1000
-#define GRE_F_A       0x0080
-#define GRE_VER_MASK  0x0007
-#define GRE_OPT_LEN   4
+#define GRE_HLEN     4
+#define GRE_F_C      0x8000
+#define GRE_F_R      0x4000
+#define GRE_F_K      0x2000
+#define GRE_F_S      0x1000
+#define GRE_F_A      0x0080
+#define GRE_VER_MASK 0x0007
+#define GRE_OPT_LEN  4
 
 /*
  * ERSPAN type II (draft-foschiano-erspan 4.1): 8 bytes, then Ethernet.
  * Type III (ibid. 4.2): 12 bytes, then 8 more if O (bit 0 of byte 11).
  * Type I has no header (GRE without sequence number).
  */
-#define ERSPAN2_HLEN   8
-#define ERSPAN3_HLEN   12
-#define ERSPAN3_OFF_O  11
-#define ERSPAN3_F_O    0x01
+#define ERSPAN2_HLEN     8
+#define ERSPAN3_HLEN     12
+#define ERSPAN3_OFF_O    11
+#define ERSPAN3_F_O      0x01
 #define ERSPAN3_PLAT_LEN 8
 
 /*
@@ -58,18 +58,18 @@
  *   8 [sequence 2, N-PDU 1, next extension type 1] if E, S or PN
  * Extension (5.2): 0 length (4-byte units) ... last byte next type.
  */
-#define GTP_HLEN      8
-#define GTP_OPT_LEN   4
-#define GTP_OFF_TYPE  1
-#define GTP_OFF_LEN   2
-#define GTP_OFF_TEID  4
-#define GTP_VERSION   1
-#define GTP_F_PT      0x10
-#define GTP_F_E       0x04
-#define GTP_F_S       0x02
-#define GTP_F_PN      0x01
-#define GTP_MSG_GPDU  0xff
-#define GTP_EXT_UNIT  4
+#define GTP_HLEN     8
+#define GTP_OPT_LEN  4
+#define GTP_OFF_TYPE 1
+#define GTP_OFF_LEN  2
+#define GTP_OFF_TEID 4
+#define GTP_VERSION  1
+#define GTP_F_PT     0x10
+#define GTP_F_E      0x04
+#define GTP_F_S      0x02
+#define GTP_F_PN     0x01
+#define GTP_MSG_GPDU 0xff
+#define GTP_EXT_UNIT 4
 
 /*
  * Teredo (RFC 4380 5.1.1): optional authentication (indicator 0x0001,
@@ -120,9 +120,9 @@ clear_l3(struct pkt_meta *m)
  * put the outer one back (its drop reason names the inner problem).
  */
 static enum dec_status
-walk_inner(const struct dec_config *cfg, struct pkt_cur *c,
-	   struct pkt_meta *m, enum pkt_tunnel tun, uint32_t id,
-	   enum inner_kind kind, uint16_t type)
+walk_inner(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m,
+           enum pkt_tunnel tun, uint32_t id, enum inner_kind kind,
+           uint16_t type)
 {
 	struct pkt_meta outer;
 	enum dec_status st;
@@ -218,21 +218,20 @@ dec_gre(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 	default:
 		/* IPv4, IPv6, MPLS…: the protocol type is an EtherType */
 		return walk_inner(cfg, c, m, PKT_TUN_GRE, key, INNER_ETHERTYPE,
-				  proto);
+		                  proto);
 	}
 }
 
 enum dec_status
-dec_tun_ip(const struct dec_config *cfg, struct pkt_cur *c,
-	   struct pkt_meta *m)
+dec_tun_ip(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 {
 	switch (m->proto) {
 	case IP_PROTO_IPIP:
 		return walk_inner(cfg, c, m, PKT_TUN_IPIP, 0, INNER_ETHERTYPE,
-				  ETH_TYPE_IPV4);
+		                  ETH_TYPE_IPV4);
 	case IP_PROTO_IPV6:
 		return walk_inner(cfg, c, m, PKT_TUN_IPIP, 0, INNER_ETHERTYPE,
-				  ETH_TYPE_IPV6);
+		                  ETH_TYPE_IPV6);
 	case IP_PROTO_GRE:
 		return dec_gre(cfg, c, m);
 	default:
@@ -241,8 +240,7 @@ dec_tun_ip(const struct dec_config *cfg, struct pkt_cur *c,
 }
 
 static enum dec_status
-dec_vxlan(const struct dec_config *cfg, struct pkt_cur *c,
-	  struct pkt_meta *m)
+dec_vxlan(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 {
 	const uint8_t *h = c->p;
 	uint32_t vni;
@@ -257,8 +255,7 @@ dec_vxlan(const struct dec_config *cfg, struct pkt_cur *c,
 }
 
 static enum dec_status
-dec_geneve(const struct dec_config *cfg, struct pkt_cur *c,
-	   struct pkt_meta *m)
+dec_geneve(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 {
 	const uint8_t *h = c->p;
 	uint32_t vni;
@@ -278,7 +275,7 @@ dec_geneve(const struct dec_config *cfg, struct pkt_cur *c,
 	if (proto == ETH_TYPE_TEB)
 		return walk_inner(cfg, c, m, PKT_TUN_GENEVE, vni, INNER_ETH, 0);
 	return walk_inner(cfg, c, m, PKT_TUN_GENEVE, vni, INNER_ETHERTYPE,
-			  proto);
+	                  proto);
 }
 
 static enum dec_status
@@ -295,7 +292,8 @@ dec_gtpu(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 	if (h[0] >> 5 != GTP_VERSION || !(h[0] & GTP_F_PT))
 		return dec_drop(m, DEC_DROP_TUNNEL_BAD);
 	if (h[GTP_OFF_TYPE] != GTP_MSG_GPDU)
-		return DEC_OK; /* signalling (echo, end marker…): no user data */
+		return DEC_OK; /* signalling (echo, end marker…): no user data
+		                */
 	len = ld_be16(h + GTP_OFF_LEN);
 	teid = ld_be32(h + GTP_OFF_TEID);
 	(void)cur_skip(c, GTP_HLEN);
@@ -326,13 +324,11 @@ dec_gtpu(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 }
 
 static enum dec_status
-dec_teredo(const struct dec_config *cfg, struct pkt_cur *c,
-	   struct pkt_meta *m)
+dec_teredo(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 {
-	if (cur_has(c, TEREDO_AUTH_HLEN) &&
-	    ld_be16(c->p) == TEREDO_AUTH) {
+	if (cur_has(c, TEREDO_AUTH_HLEN) && ld_be16(c->p) == TEREDO_AUTH) {
 		size_t len = TEREDO_AUTH_HLEN + (size_t)c->p[2] +
-			     (size_t)c->p[3] + TEREDO_AUTH_TAIL;
+		             (size_t)c->p[3] + TEREDO_AUTH_TAIL;
 
 		if (!cur_skip(c, len))
 			return DEC_OK; /* not Teredo after all */
@@ -344,12 +340,11 @@ dec_teredo(const struct dec_config *cfg, struct pkt_cur *c,
 	if (!cur_has(c, IP6_HLEN_T) || c->p[0] >> 4 != 6)
 		return DEC_OK;
 	return walk_inner(cfg, c, m, PKT_TUN_TEREDO, 0, INNER_ETHERTYPE,
-			  ETH_TYPE_IPV6);
+	                  ETH_TYPE_IPV6);
 }
 
 enum dec_status
-dec_tun_udp(const struct dec_config *cfg, struct pkt_cur *c,
-	    struct pkt_meta *m)
+dec_tun_udp(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 {
 	switch (m->dport) {
 	case UDP_PORT_VXLAN:

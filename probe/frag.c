@@ -14,8 +14,8 @@
 
 #include "frag.h"
 
-#define FRAG_WAYS       4 /* entries per set, searched in full */
-#define FRAG_TIMEOUT_NS (30ull * 1000000000ull) /* Linux ipfrag_time */
+#define FRAG_WAYS        4 /* entries per set, searched in full */
+#define FRAG_TIMEOUT_NS  (30ull * 1000000000ull) /* Linux ipfrag_time */
 #define FRAG_MAX_ENTRIES (1u << 24)
 
 /* Built from a zeroed struct so padding never differs. */
@@ -119,8 +119,8 @@ frag_resolve(struct frag_cache *fc, struct pkt_meta *m)
 		return m->frag_first ? 1 : 0;
 	make_key(&k, m);
 	set = fc->e + (size_t)(XXH3_64bits_withSeed(&k, sizeof(k), fc->seed) &
-			       fc->set_mask) *
-			  FRAG_WAYS;
+	                       fc->set_mask) *
+	                  FRAG_WAYS;
 	for (i = 0; i < FRAG_WAYS; i++) {
 		if (set[i].used && memcmp(&set[i].key, &k, sizeof(k)) == 0) {
 			slot = &set[i];

@@ -30,7 +30,7 @@
 /* Decode the first len bytes of b (copied to an exact-size buffer). */
 static inline enum dec_status
 dt_decode(int linktype, const uint8_t *b, uint32_t len, bool decap,
-	  struct pkt_meta *m)
+          struct pkt_meta *m)
 {
 	struct dec_config cfg = {.decap = decap};
 	uint8_t *h = pb_copy(b, len);
@@ -61,7 +61,7 @@ struct dt_cut {
 
 static inline void
 dt_check_cut(int linktype, const uint8_t *full, uint32_t cut, bool decap,
-	     const struct dt_cut *rules, size_t n_rules, struct pkt_meta *m)
+             const struct dt_cut *rules, size_t n_rules, struct pkt_meta *m)
 {
 	enum dec_status st = dt_decode(linktype, full, cut, decap, m);
 	size_t i;
@@ -70,11 +70,11 @@ dt_check_cut(int linktype, const uint8_t *full, uint32_t cut, bool decap,
 		if (cut < rules[i].below)
 			break;
 	ck_assert_msg(i < n_rules, "no rule for cut %u", cut);
-	ck_assert_msg(st == rules[i].st, "cut %u: status %d, want %d", cut,
-		      st, rules[i].st);
-	ck_assert_msg(m->drop == rules[i].drop, "cut %u: drop %s, want %s",
-		      cut, dec_drop_name((enum dec_drop)m->drop),
-		      dec_drop_name(rules[i].drop));
+	ck_assert_msg(st == rules[i].st, "cut %u: status %d, want %d", cut, st,
+	              rules[i].st);
+	ck_assert_msg(m->drop == rules[i].drop, "cut %u: drop %s, want %s", cut,
+	              dec_drop_name((enum dec_drop)m->drop),
+	              dec_drop_name(rules[i].drop));
 	if (st == DEC_OK) {
 		ck_assert_uint_eq(m->family, rules[i].family);
 		ck_assert_uint_eq(m->has_ports, rules[i].has_ports);
@@ -88,8 +88,7 @@ dt_check_cut(int linktype, const uint8_t *full, uint32_t cut, bool decap,
 }
 
 static inline void
-dt_ip4_is(const struct pkt_meta *m, const uint8_t src[4],
-	  const uint8_t dst[4])
+dt_ip4_is(const struct pkt_meta *m, const uint8_t src[4], const uint8_t dst[4])
 {
 	ck_assert_uint_eq(m->family, 4);
 	ck_assert_mem_eq(m->src, src, 4);

@@ -9,7 +9,7 @@ static void
 die(libnet_t *l, const char *what)
 {
 	fprintf(stderr, "pktbuild: %s: %s\n", what,
-		l ? libnet_geterror(l) : "no context");
+	        l ? libnet_geterror(l) : "no context");
 	abort();
 }
 
@@ -55,7 +55,7 @@ pb_copy(const void *b, uint32_t len)
 
 uint8_t *
 pb_concat(const void *a, uint32_t alen, const void *b, uint32_t blen,
-	  uint32_t *len)
+          uint32_t *len)
 {
 	uint8_t *out = malloc(alen + blen ? alen + blen : 1);
 
@@ -91,7 +91,7 @@ pb_eth_vlan(libnet_t *l, uint16_t vid, uint16_t type)
 	static const uint8_t src[6] = PB_MAC_SRC, dst[6] = PB_MAC_DST;
 
 	if (libnet_build_802_1q(dst, src, 0x8100, 0, 0, vid, type, NULL, 0, l,
-				0) == -1)
+	                        0) == -1)
 		die(l, "802.1q");
 }
 
@@ -104,9 +104,9 @@ pb_tcp(libnet_t *l, uint16_t sport, uint16_t dport, uint8_t flags,
 	if (!zero)
 		abort();
 	if (libnet_build_tcp(sport, dport, 1000, 2000, flags, 8192, 0, 0,
-			     LIBNET_TCP_H + payload_len,
-			     payload_len ? zero : NULL, payload_len, l,
-			     0) == -1)
+	                     LIBNET_TCP_H + payload_len,
+	                     payload_len ? zero : NULL, payload_len, l,
+	                     0) == -1)
 		die(l, "tcp");
 	free(zero);
 }
@@ -124,7 +124,7 @@ pb_udp(libnet_t *l, uint16_t sport, uint16_t dport, const void *payload,
 		payload = zero;
 	}
 	if (libnet_build_udp(sport, dport, (uint16_t)(LIBNET_UDP_H + len), 0,
-			     (const uint8_t *)payload, len, l, 0) == -1)
+	                     (const uint8_t *)payload, len, l, 0) == -1)
 		die(l, "udp");
 	free(zero);
 }
@@ -132,40 +132,40 @@ pb_udp(libnet_t *l, uint16_t sport, uint16_t dport, const void *payload,
 void
 pb_icmp4(libnet_t *l, uint8_t type, uint8_t code)
 {
-	if (libnet_build_icmpv4_echo(type, code, 0, 0x4242, 1, NULL, 0, l,
-				     0) == -1)
+	if (libnet_build_icmpv4_echo(type, code, 0, 0x4242, 1, NULL, 0, l, 0) ==
+	    -1)
 		die(l, "icmpv4");
 }
 
 void
 pb_ipv4(libnet_t *l, uint8_t proto, const char *src, const char *dst,
-	uint16_t payload_len, uint16_t id, uint16_t frag)
+        uint16_t payload_len, uint16_t id, uint16_t frag)
 {
 	uint32_t s = libnet_name2addr4(l, (char *)src, LIBNET_DONT_RESOLVE);
 	uint32_t d = libnet_name2addr4(l, (char *)dst, LIBNET_DONT_RESOLVE);
 
 	if (libnet_build_ipv4((uint16_t)(LIBNET_IPV4_H + payload_len), PB_TOS,
-			      id, frag, PB_TTL, proto, 0, s, d, NULL, 0, l,
-			      0) == -1)
+	                      id, frag, PB_TTL, proto, 0, s, d, NULL, 0, l,
+	                      0) == -1)
 		die(l, "ipv4");
 }
 
 void
 pb_ipv6(libnet_t *l, uint8_t next, const char *src, const char *dst,
-	uint16_t plen)
+        uint16_t plen)
 {
 	struct libnet_in6_addr s, d;
 
 	s = libnet_name2addr6(l, src, LIBNET_DONT_RESOLVE);
 	d = libnet_name2addr6(l, dst, LIBNET_DONT_RESOLVE);
 	if (libnet_build_ipv6(PB_TC, PB_FLOW, plen, next, PB_HLIM, s, d, NULL,
-			      0, l, 0) == -1)
+	                      0, l, 0) == -1)
 		die(l, "ipv6");
 }
 
 uint8_t *
-pb_eth_ip4_tcp(const char *src, const char *dst, uint16_t sport,
-	       uint16_t dport, uint8_t flags, uint32_t *len)
+pb_eth_ip4_tcp(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+               uint8_t flags, uint32_t *len)
 {
 	libnet_t *l = pb_begin();
 
@@ -176,22 +176,21 @@ pb_eth_ip4_tcp(const char *src, const char *dst, uint16_t sport,
 }
 
 uint8_t *
-pb_eth_ip4_udp(const char *src, const char *dst, uint16_t sport,
-	       uint16_t dport, const void *payload, uint32_t plen,
-	       uint32_t *len)
+pb_eth_ip4_udp(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+               const void *payload, uint32_t plen, uint32_t *len)
 {
 	libnet_t *l = pb_begin();
 
 	pb_udp(l, sport, dport, payload, plen);
 	pb_ipv4(l, IPPROTO_UDP, src, dst, (uint16_t)(LIBNET_UDP_H + plen), 1,
-		0);
+	        0);
 	pb_eth(l, ETHERTYPE_IP);
 	return pb_finish(l, len);
 }
 
 uint8_t *
 pb_ip4_tcp(const char *src, const char *dst, uint16_t sport, uint16_t dport,
-	   uint8_t flags, uint32_t *len)
+           uint8_t flags, uint32_t *len)
 {
 	libnet_t *l = pb_begin();
 
@@ -202,7 +201,7 @@ pb_ip4_tcp(const char *src, const char *dst, uint16_t sport, uint16_t dport,
 
 uint8_t *
 pb_ip6_udp(const char *src, const char *dst, uint16_t sport, uint16_t dport,
-	   uint32_t *len)
+           uint32_t *len)
 {
 	libnet_t *l = pb_begin();
 

@@ -38,54 +38,60 @@ struct capture_case {
  * with -o ip.defragment:FALSE. ANY: not compared.
  */
 static const struct capture_case cases[] = {
-	/* 518 frames; -Y ip 510, -Y ipv6 1 */
-	{"pcpp__sll.pcap", 113, false, {518, 510, 1, 0, ANY, 0}},
-	/* -Y ip 159 */
-	{"suricata__decode-sll2-02.pcap", 276, false, {159, 159, 0, 0, 159, 0}},
-	/* -Y ip 614 (BSD loopback) */
-	{"suricata__http-range-multiflows.pcap", 0, false,
-	 {614, 614, 0, 0, 614, 0}},
-	/* -Y ip 50, -Y ipv6 50 (DLT_RAW written as 12) */
-	{"pcpp__raw_ip.pcap", 12, false, {100, 50, 50, 0, ANY, 0}},
-	/* -Y ip 18 (PPP carrying MPLS) */
-	{"tcpdump__mpls-traceroute.pcap", 9, false, {18, 18, 0, 0, ANY, 0}},
-	/* -Y ipv6 25, -Y ip 0 (PPPoE) */
-	{"zeek__pppoe.pcap", 1, false, {65, 0, 25, 0, ANY, 0}},
-	/* -Y ip 166, -Y "ipv6 and not ip" 10 */
-	{"tcpreplay__test.pcap", 1, false, {179, 166, 10, 0, ANY, 0}},
-	/* -Y ip 14 (three stacked tags) */
-	{"zeek__vlan-qinqinq.pcap", 1, false, {14, 14, 0, 0, 14, 0}},
-	/* -Y ip 47 */
-	{"zeek__mixed-vlan-mpls.pcap", 1, false, {47, 47, 0, 0, ANY, 0}},
-	/* -Y ip 10 (802.1ah) */
-	{"zeek__pbb.pcap", 1, false, {12, 10, 0, 0, ANY, 0}},
-	/* IPv4 fragments 1209 */
-	{"stopddos__amp-dns-rrsig-fragmented.pcap", 1, false,
-	 {4412, ANY, ANY, 1209, ANY, 0}},
-	/* IPv6 fragments 36; -o ipv6.defragment:FALSE -Y
-	 * "ipv6.fraghdr.offset==0" 4 (first fragments with ports) */
-	{"pcpp__ip6_fragments.pcap", 1, false, {36, 0, 36, 36, 4, 0}},
-	/* fragment headers 5, all atomic: 0 fragments */
-	{"zeek__ipv6-http-atomic-frag.pcap", 1, false, {38, 0, 38, 0, 38, 0}},
-	/* snaplen 68: -Y tcp.srcport 24 */
-	{"zeek__tcp-truncated-header.pcap", 1, false, {24, 24, 0, 0, 24, 0}},
-	/* -Y vxlan 100 */
-	{"suricata__vxlan-decoder-03.pcap", 1, true, {100, 100, 0, 0, 100, 100}},
-	/* -Y geneve 39 */
-	{"arkime__tcpdump-geneve.pcap", 1, true, {39, 39, 0, 0, 39, 39}},
-	/* -Y erspan 60 */
-	{"suricata__bug-5437-02-erspan.pcap", 1, true, {60, 60, 0, 0, 60, 60}},
-	/* -Y "gre and not arp" 238 (10 GRE frames carry ARP) */
-	{"zeek__erspan.pcap", 1, true, {287, ANY, ANY, ANY, ANY, 238}},
-	/* -o ip.defragment:FALSE -Y gtp 72 (40 of them first fragments) */
-	{"zeek__gtp1_gn_normal_incl_fragmentation.pcap", 1, true,
-	 {108, 108, 0, ANY, ANY, 72}},
-	/* -Y "teredo and ipv6" 4 */
-	{"suricata__decode-teredo-01.pcap", 1, true, {78, 74, 4, 0, ANY, 4}},
-	/* one packet each, IPv6 in IPv6 in IPv6 / IPv6 in IPv4 / 4 in 6 */
-	{"zeek__tunnel-6in6in6.pcap", 1, true, {1, 0, 1, 0, 1, 1}},
-	{"zeek__tunnel-6in4.pcap", 1, true, {1, 0, 1, 0, 1, 1}},
-	{"zeek__tunnel-4in6.pcap", 1, true, {1, 1, 0, 0, 1, 1}},
+    /* 518 frames; -Y ip 510, -Y ipv6 1 */
+    {"pcpp__sll.pcap", 113, false, {518, 510, 1, 0, ANY, 0}},
+    /* -Y ip 159 */
+    {"suricata__decode-sll2-02.pcap", 276, false, {159, 159, 0, 0, 159, 0}},
+    /* -Y ip 614 (BSD loopback) */
+    {"suricata__http-range-multiflows.pcap",
+     0,
+     false,
+     {614, 614, 0, 0, 614, 0}},
+    /* -Y ip 50, -Y ipv6 50 (DLT_RAW written as 12) */
+    {"pcpp__raw_ip.pcap", 12, false, {100, 50, 50, 0, ANY, 0}},
+    /* -Y ip 18 (PPP carrying MPLS) */
+    {"tcpdump__mpls-traceroute.pcap", 9, false, {18, 18, 0, 0, ANY, 0}},
+    /* -Y ipv6 25, -Y ip 0 (PPPoE) */
+    {"zeek__pppoe.pcap", 1, false, {65, 0, 25, 0, ANY, 0}},
+    /* -Y ip 166, -Y "ipv6 and not ip" 10 */
+    {"tcpreplay__test.pcap", 1, false, {179, 166, 10, 0, ANY, 0}},
+    /* -Y ip 14 (three stacked tags) */
+    {"zeek__vlan-qinqinq.pcap", 1, false, {14, 14, 0, 0, 14, 0}},
+    /* -Y ip 47 */
+    {"zeek__mixed-vlan-mpls.pcap", 1, false, {47, 47, 0, 0, ANY, 0}},
+    /* -Y ip 10 (802.1ah) */
+    {"zeek__pbb.pcap", 1, false, {12, 10, 0, 0, ANY, 0}},
+    /* IPv4 fragments 1209 */
+    {"stopddos__amp-dns-rrsig-fragmented.pcap",
+     1,
+     false,
+     {4412, ANY, ANY, 1209, ANY, 0}},
+    /* IPv6 fragments 36; -o ipv6.defragment:FALSE -Y
+     * "ipv6.fraghdr.offset==0" 4 (first fragments with ports) */
+    {"pcpp__ip6_fragments.pcap", 1, false, {36, 0, 36, 36, 4, 0}},
+    /* fragment headers 5, all atomic: 0 fragments */
+    {"zeek__ipv6-http-atomic-frag.pcap", 1, false, {38, 0, 38, 0, 38, 0}},
+    /* snaplen 68: -Y tcp.srcport 24 */
+    {"zeek__tcp-truncated-header.pcap", 1, false, {24, 24, 0, 0, 24, 0}},
+    /* -Y vxlan 100 */
+    {"suricata__vxlan-decoder-03.pcap", 1, true, {100, 100, 0, 0, 100, 100}},
+    /* -Y geneve 39 */
+    {"arkime__tcpdump-geneve.pcap", 1, true, {39, 39, 0, 0, 39, 39}},
+    /* -Y erspan 60 */
+    {"suricata__bug-5437-02-erspan.pcap", 1, true, {60, 60, 0, 0, 60, 60}},
+    /* -Y "gre and not arp" 238 (10 GRE frames carry ARP) */
+    {"zeek__erspan.pcap", 1, true, {287, ANY, ANY, ANY, ANY, 238}},
+    /* -o ip.defragment:FALSE -Y gtp 72 (40 of them first fragments) */
+    {"zeek__gtp1_gn_normal_incl_fragmentation.pcap",
+     1,
+     true,
+     {108, 108, 0, ANY, ANY, 72}},
+    /* -Y "teredo and ipv6" 4 */
+    {"suricata__decode-teredo-01.pcap", 1, true, {78, 74, 4, 0, ANY, 4}},
+    /* one packet each, IPv6 in IPv6 in IPv6 / IPv6 in IPv4 / 4 in 6 */
+    {"zeek__tunnel-6in6in6.pcap", 1, true, {1, 0, 1, 0, 1, 1}},
+    {"zeek__tunnel-6in4.pcap", 1, true, {1, 0, 1, 0, 1, 1}},
+    {"zeek__tunnel-4in6.pcap", 1, true, {1, 1, 0, 0, 1, 1}},
 };
 
 static pcap_t *
@@ -132,7 +138,7 @@ count(pcap_t *p, bool decap, struct counts *c)
 	while ((r = pcap_next_ex(p, &h, &d)) == 1) {
 		struct pkt_meta m = {.ts_ns = 1, .ifindex = 2};
 		enum dec_status st = dec_packet(&cfg, pcap_datalink(p), d,
-						h->caplen, h->len, &m);
+		                                h->caplen, h->len, &m);
 
 		check_meta(st, &m);
 		c->n++;
@@ -151,7 +157,7 @@ want_eq(const char *file, const char *what, unsigned got, unsigned want)
 {
 	if (want != ANY)
 		ck_assert_msg(got == want, "%s: %s %u, tshark %u", file, what,
-			      got, want);
+		              got, want);
 }
 
 START_TEST(capture_counts)
@@ -187,9 +193,9 @@ START_TEST(capture_fields)
 
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(pcap_next_ex(p, &h, &d), 1);
-	ck_assert_int_eq(dec_packet(&cfg, pcap_datalink(p), d, h->caplen,
-				    h->len, &m),
-			 DEC_OK);
+	ck_assert_int_eq(
+	    dec_packet(&cfg, pcap_datalink(p), d, h->caplen, h->len, &m),
+	    DEC_OK);
 	ck_assert_uint_eq(m.depth, 2);
 	ck_assert_uint_eq(m.tunnel, PKT_TUN_IPIP);
 	ck_assert_uint_eq(m.proto, 17);
@@ -200,9 +206,9 @@ START_TEST(capture_fields)
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(pcap_next_ex(p, &h, &d), 1);
 	memset(&m, 0, sizeof(m));
-	ck_assert_int_eq(dec_packet(&cfg, pcap_datalink(p), d, h->caplen,
-				    h->len, &m),
-			 DEC_OK);
+	ck_assert_int_eq(
+	    dec_packet(&cfg, pcap_datalink(p), d, h->caplen, h->len, &m),
+	    DEC_OK);
 	ck_assert_uint_eq(m.octets, 40 + 65536);
 	ck_assert_uint_eq(m.proto, 58);
 	ck_assert_uint_eq(m.dport, 128 * 256);
@@ -259,7 +265,7 @@ decode_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, capture_counts, 0,
-			    (int)(sizeof(cases) / sizeof(cases[0])));
+	                    (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, capture_fields);
 	tcase_add_test(tc, all_captures);
 	suite_add_tcase(s, tc);

@@ -22,8 +22,7 @@ ip4_opt_pkt(uint32_t *len)
 
 	pb_tcp(l, 1234, 80, TH_SYN | TH_ACK, 0);
 	ck_assert_int_ne(libnet_build_ipv4_options(opt, 4, l, 0), -1);
-	pb_ipv4(l, IPPROTO_TCP, "10.0.0.1", "10.0.0.2", 4 + LIBNET_TCP_H, 9,
-		0);
+	pb_ipv4(l, IPPROTO_TCP, "10.0.0.1", "10.0.0.2", 4 + LIBNET_TCP_H, 9, 0);
 	pb_eth(l, ETHERTYPE_IP);
 	return pb_finish(l, len);
 }
@@ -49,10 +48,10 @@ END_TEST
 
 /* Ethernet 14 | IPv4 20 + options 4 | TCP 20 = 58 */
 static const struct dt_cut cut_ip4_opt[] = {
-	{14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
-	{38, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
-	{58, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
-	{UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
+    {14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
+    {38, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
+    {58, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
+    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
 };
 
 START_TEST(ip4_options_cut)
@@ -69,8 +68,8 @@ END_TEST
 START_TEST(ip4_invalid)
 {
 	/* version/IHL, ToS, total length, id, frag, TTL, proto, sum, addrs */
-	uint8_t h[40] = {0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0,
-			 10,   0, 0, 1,  10, 0, 0, 2};
+	uint8_t h[40] = {0x45, 0, 0,  40, 0, 1, 0,  0, 64, 6,
+	                 0,    0, 10, 0,  0, 1, 10, 0, 0,  2};
 	struct pkt_meta m;
 
 	h[0] = 0x44; /* IHL 4 */
@@ -98,8 +97,8 @@ START_TEST(ip4_padding)
 {
 	/* total length 30: the TCP header is cut by the IP length, and the
 	 * 30 bytes after it are Ethernet padding that looks like TCP */
-	uint8_t h[60] = {0x45, 0x10, 0, 30, 0, 1, 0, 0, 64, 6, 0, 0,
-			 10,   0,    0, 1,  10, 0, 0, 2};
+	uint8_t h[60] = {0x45, 0x10, 0,  30, 0, 1, 0,  0, 64, 6,
+	                 0,    0,    10, 0,  0, 1, 10, 0, 0,  2};
 	struct pkt_meta m;
 
 	memset(h + 20, 0x50, 40);
@@ -120,7 +119,7 @@ ip4_frag_pkt(uint16_t frag, uint32_t *len)
 
 	pb_tcp(l, 1234, 80, TH_SYN, 16);
 	pb_ipv4(l, IPPROTO_TCP, "10.0.0.1", "10.0.0.2", LIBNET_TCP_H + 16,
-		0x1234, frag);
+	        0x1234, frag);
 	return pb_finish(l, len);
 }
 
@@ -176,9 +175,9 @@ static void
 ip6_hdr(uint8_t *h, uint8_t next, uint16_t plen)
 {
 	static const uint8_t t[40] = {
-	    0x60, 0,    0,    0, 0, 0, 0, 64,  0x20, 0x01, 0x0d, 0xb8, 0, 0,
-	    0,    0,    0,    0, 0, 0, 0, 0,   0,    1,    0x20, 0x01, 0x0d,
-	    0xb8, 0,    0,    0, 0, 0, 0, 0,   0,    0,    0,    0,    2};
+	    0x60, 0, 0, 0, 0, 0, 0, 64, 0x20, 0x01, 0x0d, 0xb8, 0,    0,
+	    0,    0, 0, 0, 0, 0, 0, 0,  0,    1,    0x20, 0x01, 0x0d, 0xb8,
+	    0,    0, 0, 0, 0, 0, 0, 0,  0,    0,    0,    2};
 
 	memcpy(h, t, 40);
 	h[4] = (uint8_t)(plen >> 8);
@@ -188,7 +187,7 @@ ip6_hdr(uint8_t *h, uint8_t next, uint16_t plen)
 
 /* TCP header 20 bytes: 40000 > 443, data offset 5, flags ACK|PSH */
 static const uint8_t tcp20[20] = {0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0, 0,
-				  0,    2,    0x50, 0x18, 1, 0, 0, 0, 0, 0};
+                                  0,    2,    0x50, 0x18, 1, 0, 0, 0, 0, 0};
 
 /*
  * IPv6 40 | hop-by-hop 8 | destination options 8 | routing 24 |
@@ -207,9 +206,9 @@ ip6_chain_pkt(uint16_t frag_field, uint32_t *len)
 	/* routing: next 44, len 2 (24 bytes), type 0, segments left 0 */
 	memcpy(b + 56, (const uint8_t[]){44, 2, 0, 0}, 4);
 	/* fragment: next 6, reserved, offset/M, id 0xdeadbeef */
-	memcpy(b + 80, (const uint8_t[]){6, 0, (uint8_t)(frag_field >> 8),
-					 (uint8_t)frag_field, 0xde, 0xad,
-					 0xbe, 0xef},
+	memcpy(b + 80,
+	       (const uint8_t[]){6, 0, (uint8_t)(frag_field >> 8),
+	                         (uint8_t)frag_field, 0xde, 0xad, 0xbe, 0xef},
 	       8);
 	memcpy(b + 88, tcp20, 20);
 	*len = 108;
@@ -260,10 +259,10 @@ END_TEST
 
 /* IPv6 40 | extension headers 48 | TCP 20 = 108 */
 static const struct dt_cut cut_ip6_chain[] = {
-	{40, DEC_BAD, DEC_DROP_IP6_TRUNC, 0, 0},
-	{88, DEC_OK, DEC_DROP_IP6_EXT_TRUNC, 6, 0},
-	{108, DEC_OK, DEC_DROP_TCP_TRUNC, 6, 0},
-	{UINT32_MAX, DEC_OK, DEC_DROP_NONE, 6, 1},
+    {40, DEC_BAD, DEC_DROP_IP6_TRUNC, 0, 0},
+    {88, DEC_OK, DEC_DROP_IP6_EXT_TRUNC, 6, 0},
+    {108, DEC_OK, DEC_DROP_TCP_TRUNC, 6, 0},
+    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, 6, 1},
 };
 
 START_TEST(ip6_chain_cut)

@@ -20,8 +20,8 @@ static uint8_t *
 with_ip4_tcp(const uint8_t *hdr, uint32_t hlen, uint32_t *len)
 {
 	uint32_t ilen;
-	uint8_t *ip = pb_ip4_tcp("10.0.0.1", "10.0.0.2", 1234, 80, TH_SYN,
-				 &ilen);
+	uint8_t *ip =
+	    pb_ip4_tcp("10.0.0.1", "10.0.0.2", 1234, 80, TH_SYN, &ilen);
 	uint8_t *out = pb_concat(hdr, hlen, ip, ilen, len);
 
 	free(ip);
@@ -47,8 +47,8 @@ START_TEST(eth_ip4_tcp)
 {
 	struct pkt_meta m;
 	uint32_t len;
-	uint8_t *b = pb_eth_ip4_tcp("10.0.0.1", "10.0.0.2", 1234, 80, TH_SYN,
-				    &len);
+	uint8_t *b =
+	    pb_eth_ip4_tcp("10.0.0.1", "10.0.0.2", 1234, 80, TH_SYN, &len);
 
 	ck_assert_uint_eq(len, 54);
 	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, len, false, &m), DEC_OK);
@@ -69,18 +69,18 @@ END_TEST
 
 /* Ethernet 14 | IPv4 20 | TCP 20 = 54 */
 static const struct dt_cut cut_eth_tcp[] = {
-	{14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
-	{34, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
-	{54, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
-	{UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
+    {14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
+    {34, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
+    {54, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
+    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
 };
 
 START_TEST(eth_ip4_tcp_cut)
 {
 	struct pkt_meta m;
 	uint32_t len;
-	uint8_t *b = pb_eth_ip4_tcp("10.0.0.1", "10.0.0.2", 1234, 80, TH_SYN,
-				    &len);
+	uint8_t *b =
+	    pb_eth_ip4_tcp("10.0.0.1", "10.0.0.2", 1234, 80, TH_SYN, &len);
 
 	dt_check_cut(LT_ETHERNET, b, (uint32_t)_i, false, cut_eth_tcp, 4, &m);
 	if (_i >= 34)
@@ -102,8 +102,8 @@ qinq_pkt(uint32_t *len)
 	pb_ipv4(l, IPPROTO_TCP, "10.0.0.1", "10.0.0.2", LIBNET_TCP_H, 1, 0);
 	pb_data(l, inner, 4);
 	ck_assert_int_ne(libnet_build_802_1q(dst, src, 0x88a8, 0, 0, 100,
-					     0x8100, NULL, 0, l, 0),
-			 -1);
+	                                     0x8100, NULL, 0, l, 0),
+	                 -1);
 	return pb_finish(l, len);
 }
 
@@ -125,11 +125,11 @@ END_TEST
 
 /* MACs 12 | TPID+TCI+type 6 | tag 4 | IPv4 20 | TCP 20 = 62 */
 static const struct dt_cut cut_qinq[] = {
-	{14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
-	{22, DEC_BAD, DEC_DROP_VLAN_TRUNC, 0, 0},
-	{42, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
-	{62, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
-	{UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
+    {14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
+    {22, DEC_BAD, DEC_DROP_VLAN_TRUNC, 0, 0},
+    {42, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
+    {62, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
+    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
 };
 
 START_TEST(qinq_cut)
@@ -218,11 +218,11 @@ END_TEST
 
 /* Ethernet 14 | MPLS 4 + 4 | IPv4 20 | UDP 8 = 50 */
 static const struct dt_cut cut_mpls[] = {
-	{14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
-	{23, DEC_BAD, DEC_DROP_MPLS_TRUNC, 0, 0}, /* 22: no payload byte */
-	{42, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
-	{50, DEC_OK, DEC_DROP_UDP_TRUNC, 4, 0},
-	{UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
+    {14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
+    {23, DEC_BAD, DEC_DROP_MPLS_TRUNC, 0, 0}, /* 22: no payload byte */
+    {42, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
+    {50, DEC_OK, DEC_DROP_UDP_TRUNC, 4, 0},
+    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
 };
 
 START_TEST(mpls_cut)
@@ -240,8 +240,8 @@ END_TEST
 static uint8_t *
 labels_pkt(unsigned n, bool bos, uint8_t first_payload, uint32_t *len)
 {
-	uint8_t hdr[14 + 4 * 12 + 1] = {2, 0, 0, 0, 0, 2, 2, 0, 0,
-					0, 0, 1, 0x88, 0x47};
+	uint8_t hdr[14 + 4 * 12 + 1] = {2, 0, 0, 0, 0, 2,    2,
+	                                0, 0, 0, 0, 1, 0x88, 0x47};
 	uint32_t off = 14;
 	unsigned i;
 
@@ -285,8 +285,7 @@ START_TEST(mpls_limits)
 	free(b);
 	/* payload neither IPv4, IPv6 nor control word: nibble 5 */
 	b = labels_pkt(1, true, 0x50, &len);
-	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, len, false, &m),
-			 DEC_SKIP);
+	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, len, false, &m), DEC_SKIP);
 	ck_assert_uint_eq(m.drop, DEC_DROP_MPLS_UNKNOWN_PAYLOAD);
 	free(b);
 }
@@ -296,13 +295,14 @@ START_TEST(mpls_pw_ethernet)
 {
 	/* outer Ethernet, one label BoS, control word 0, inner Ethernet */
 	static const uint8_t hdr[] = {
-	    0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x11, 0x22, 0x33, 0x44,
-	    0x66, 0x88, 0x47,       /* outer Ethernet, MPLS */
+	    0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x00,
+	    0x11, 0x22, 0x33, 0x44, 0x66, 0x88, 0x47, /* outer Ethernet, MPLS */
 	    0x00, 0x06, 0x41, 0x40, /* label 100, BoS, TTL 64 */
 	    0x00, 0x00, 0x00, 0x00, /* RFC 4385 control word */
-	    0x02, 0, 0, 0, 0, 0x09, 0x02, 0, 0, 0, 0, 0x08, 0x08, 0x00};
+	    0x02, 0,    0,    0,    0,    0x09, 0x02,
+	    0,    0,    0,    0,    0x08, 0x08, 0x00};
 	static const uint8_t outer_src[6] = {0x00, 0x11, 0x22,
-					     0x33, 0x44, 0x66};
+	                                     0x33, 0x44, 0x66};
 	struct pkt_meta m;
 	uint32_t len;
 	uint8_t *b = with_ip4_tcp(hdr, sizeof(hdr), &len);
@@ -320,13 +320,18 @@ static uint8_t *
 pppoe_pkt(uint16_t ppp_proto, uint32_t *len)
 {
 	/* ver/type 0x11, code 0, session 1, length 2 + 40 + 8 + 4 */
-	const uint8_t hdr[8] = {0x11, 0x00, 0x00, 0x01, 0x00, 54,
-				(uint8_t)(ppp_proto >> 8), (uint8_t)ppp_proto};
+	const uint8_t hdr[8] = {0x11,
+	                        0x00,
+	                        0x00,
+	                        0x01,
+	                        0x00,
+	                        54,
+	                        (uint8_t)(ppp_proto >> 8),
+	                        (uint8_t)ppp_proto};
 	libnet_t *l = pb_begin();
 
 	pb_udp(l, 5353, 5353, NULL, 4);
-	pb_ipv6(l, IPPROTO_UDP, "2001:db8::1", "2001:db8::2",
-		LIBNET_UDP_H + 4);
+	pb_ipv6(l, IPPROTO_UDP, "2001:db8::1", "2001:db8::2", LIBNET_UDP_H + 4);
 	pb_data(l, hdr, sizeof(hdr));
 	pb_eth(l, 0x8864);
 	return pb_finish(l, len);
@@ -335,7 +340,7 @@ pppoe_pkt(uint16_t ppp_proto, uint32_t *len)
 START_TEST(pppoe)
 {
 	static const uint8_t s6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-				       0,    0,    0,    0,    0, 0, 0, 1};
+	                               0,    0,    0,    0,    0, 0, 0, 1};
 	struct pkt_meta m;
 	uint32_t len;
 	uint8_t *b = pppoe_pkt(0x0057, &len);
@@ -352,8 +357,7 @@ START_TEST(pppoe)
 	ck_assert_uint_eq(m.ttl, PB_HLIM);
 	free(b);
 	b = pppoe_pkt(0xc021, &len); /* LCP */
-	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, len, false, &m),
-			 DEC_SKIP);
+	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, len, false, &m), DEC_SKIP);
 	ck_assert_uint_eq(m.drop, DEC_DROP_PPPOE_NOT_IP);
 	ck_assert_uint_eq(m.family, 0);
 	free(b);
@@ -362,11 +366,11 @@ END_TEST
 
 /* Ethernet 14 | PPPoE 6 + PPP 2 | IPv6 40 | UDP 8 | data 4 = 74 */
 static const struct dt_cut cut_pppoe[] = {
-	{14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
-	{22, DEC_BAD, DEC_DROP_PPPOE_TRUNC, 0, 0},
-	{62, DEC_BAD, DEC_DROP_IP6_TRUNC, 0, 0},
-	{70, DEC_OK, DEC_DROP_UDP_TRUNC, 6, 0},
-	{UINT32_MAX, DEC_OK, DEC_DROP_NONE, 6, 1},
+    {14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
+    {22, DEC_BAD, DEC_DROP_PPPOE_TRUNC, 0, 0},
+    {62, DEC_BAD, DEC_DROP_IP6_TRUNC, 0, 0},
+    {70, DEC_OK, DEC_DROP_UDP_TRUNC, 6, 0},
+    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, 6, 1},
 };
 
 START_TEST(pppoe_cut)
@@ -384,33 +388,34 @@ START_TEST(not_ip)
 {
 	/* ARP request header after Ethernet (RFC 826), 28 bytes */
 	static const uint8_t arp[] = {
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06,
-	    0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01, 2, 0, 0, 0, 0, 1, 10,
-	    0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2};
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2,    0, 0, 0,    0,
+	    1,    0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
+	    2,    0,    0,    0,    0,    1,    10,   0, 0, 1,    0,
+	    0,    0,    0,    0,    0,    10,   0,    0, 2};
 	/* 802.3 length 38 then LLC DSAP/SSAP 0x42 (STP) */
-	static const uint8_t stp[] = {0x01, 0x80, 0xc2, 0, 0, 0, 2, 0, 0, 0,
-				      0, 1, 0x00, 0x26, 0x42, 0x42, 0x03};
+	static const uint8_t stp[] = {0x01, 0x80, 0xc2, 0,    0,   0,
+	                              2,    0,    0,    0,    0,   1,
+	                              0x00, 0x26, 0x42, 0x42, 0x03};
 	struct pkt_meta m;
 
 	ck_assert_int_eq(dt_decode(LT_ETHERNET, arp, sizeof(arp), false, &m),
-			 DEC_SKIP);
+	                 DEC_SKIP);
 	ck_assert_uint_eq(m.drop, DEC_DROP_UNKNOWN_ETHERTYPE);
 	ck_assert_uint_eq(m.family, 0);
 	ck_assert_uint_eq(m.has_mac, 1);
 	ck_assert_int_eq(dt_decode(LT_ETHERNET, stp, sizeof(stp), false, &m),
-			 DEC_SKIP);
+	                 DEC_SKIP);
 	ck_assert_uint_eq(m.drop, DEC_DROP_LLC);
 }
 END_TEST
 
 /* Linux cooked v1: packet type 0 (to us), ARPHRD_ETHER, addr len 6 */
-static const uint8_t sll_hdr[16] = {0x00, 0x00, 0x00, 0x01, 0x00, 0x06,
-				    2,    0,    0,    0,    0,    1,
-				    0,    0,    0x08, 0x00};
+static const uint8_t sll_hdr[16] = {
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00};
 /* Linux cooked v2: protocol IPv4, reserved, ifindex 3, ARPHRD_ETHER,
  * packet type 0, addr len 6, address (8) */
 static const uint8_t sll2_hdr[20] = {0x08, 0x00, 0, 0, 0, 0, 0, 3, 0x00, 0x01,
-				     0x00, 6,    2, 0, 0, 0, 0, 1, 0,    0};
+                                     0x00, 6,    2, 0, 0, 0, 0, 1, 0,    0};
 
 /* link header | IPv4 20 | TCP 20 */
 static void
@@ -476,8 +481,7 @@ START_TEST(null_loop)
 	ip6 = pb_ip6_udp("::1", "::1", 1000, 2000, &i6);
 	for (i = 0; i < 3; i++) {
 		b = pb_concat(af6[i], 4, ip6, i6, &len);
-		ck_assert_int_eq(dt_decode(LT_NULL, b, len, false, &m),
-				 DEC_OK);
+		ck_assert_int_eq(dt_decode(LT_NULL, b, len, false, &m), DEC_OK);
 		ck_assert_uint_eq(m.family, 6);
 		ck_assert_uint_eq(m.dport, 2000);
 		free(b);
@@ -492,25 +496,24 @@ START_TEST(raw_links)
 	static const uint8_t nib5[20] = {0x55};
 	struct pkt_meta m;
 	uint32_t len4, len6;
-	uint8_t *ip4 = pb_ip4_tcp("10.0.0.1", "10.0.0.2", 1234, 80, TH_SYN,
-				  &len4);
-	uint8_t *ip6 = pb_ip6_udp("2001:db8::1", "2001:db8::2", 1000, 2000,
-				  &len6);
+	uint8_t *ip4 =
+	    pb_ip4_tcp("10.0.0.1", "10.0.0.2", 1234, 80, TH_SYN, &len4);
+	uint8_t *ip6 =
+	    pb_ip6_udp("2001:db8::1", "2001:db8::2", 1000, 2000, &len6);
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(dt_decode(raw[i], ip4, len4, false, &m),
-				 DEC_OK);
+		                 DEC_OK);
 		check_ip4_tcp(&m);
 		ck_assert_int_eq(dt_decode(raw[i], ip6, len6, false, &m),
-				 DEC_OK);
+		                 DEC_OK);
 		ck_assert_uint_eq(m.family, 6);
 		ck_assert_uint_eq(m.octets, 52);
-		ck_assert_int_eq(dt_decode(raw[i], ip4, 0, false, &m),
-				 DEC_BAD);
+		ck_assert_int_eq(dt_decode(raw[i], ip4, 0, false, &m), DEC_BAD);
 		ck_assert_uint_eq(m.drop, DEC_DROP_LINK_TRUNC);
 		ck_assert_int_eq(dt_decode(raw[i], nib5, 20, false, &m),
-				 DEC_BAD);
+		                 DEC_BAD);
 		ck_assert_uint_eq(m.drop, DEC_DROP_RAW_NOT_IP);
 	}
 	ck_assert_int_eq(dt_decode(LT_IPV4, ip4, len4, false, &m), DEC_OK);
@@ -560,8 +563,8 @@ END_TEST
 
 START_TEST(linktypes)
 {
-	static const int yes[] = {0, 1, 9, 12, 14, 50, 101, 104, 108, 113,
-				  228, 229, 276};
+	static const int yes[] = {0,   1,   9,   12,  14,  50, 101,
+	                          104, 108, 113, 228, 229, 276};
 	static const uint8_t any[8] = {0};
 	struct pkt_meta m;
 	size_t i;

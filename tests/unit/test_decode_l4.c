@@ -22,33 +22,66 @@ struct l4_case {
 };
 
 static const struct l4_case cases[] = {
-	/* TCP 40000 > 443, seq 1, ack 2, data offset 5, flags FIN|ACK */
-	{4, 6, 20, DEC_DROP_TCP_TRUNC,
-	 {0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 2, 0x50, 0x11, 1, 0},
-	 40000, 443, 0x11},
-	/* UDP 53 > 33000, length 8 */
-	{4, 17, 8, DEC_DROP_UDP_TRUNC, {0x00, 0x35, 0x80, 0xe8, 0, 8, 0, 0},
-	 53, 33000, 0},
-	/* SCTP 5000 > 38412, verification tag, checksum */
-	{4, 132, 12, DEC_DROP_SCTP_TRUNC,
-	 {0x13, 0x88, 0x96, 0x0c, 1, 2, 3, 4, 5, 6, 7, 8}, 5000, 38412, 0},
-	/* DCCP 5001 > 5002, data offset 3, CsCov, checksum, type 0, seq */
-	{4, 33, 12, DEC_DROP_DCCP_TRUNC,
-	 {0x13, 0x89, 0x13, 0x8a, 3, 0, 0, 0, 0x00, 0, 0, 1}, 5001, 5002, 0},
-	/* ICMP destination unreachable, port unreachable: 3 * 256 + 3 */
-	{4, 1, 8, DEC_DROP_ICMP_TRUNC, {3, 3, 0, 0, 0, 0, 0, 0}, 0, 771, 0},
-	/* ICMP echo request: 8 * 256 + 0 */
-	{4, 1, 8, DEC_DROP_ICMP_TRUNC, {8, 0, 0, 0, 0x42, 0x42, 0, 1}, 0,
-	 2048, 0},
-	/* ICMPv6 echo request: 128 * 256 + 0 */
-	{6, 58, 4, DEC_DROP_ICMP6_TRUNC, {128, 0, 0, 0, 0x42, 0x42, 0, 1}, 0,
-	 32768, 0},
-	/* ICMPv6 time exceeded, fragment reassembly: 3 * 256 + 1 */
-	{6, 58, 4, DEC_DROP_ICMP6_TRUNC, {3, 1, 0, 0, 0, 0, 0, 0}, 0, 769, 0},
-	/* TCP over IPv6 */
-	{6, 6, 20, DEC_DROP_TCP_TRUNC,
-	 {0x00, 0x16, 0xc0, 0x00, 0, 0, 0, 1, 0, 0, 0, 0, 0x60, 0x02, 1, 0},
-	 22, 49152, 0x02},
+    /* TCP 40000 > 443, seq 1, ack 2, data offset 5, flags FIN|ACK */
+    {4,
+     6,
+     20,
+     DEC_DROP_TCP_TRUNC,
+     {0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 2, 0x50, 0x11, 1, 0},
+     40000,
+     443,
+     0x11},
+    /* UDP 53 > 33000, length 8 */
+    {4,
+     17,
+     8,
+     DEC_DROP_UDP_TRUNC,
+     {0x00, 0x35, 0x80, 0xe8, 0, 8, 0, 0},
+     53,
+     33000,
+     0},
+    /* SCTP 5000 > 38412, verification tag, checksum */
+    {4,
+     132,
+     12,
+     DEC_DROP_SCTP_TRUNC,
+     {0x13, 0x88, 0x96, 0x0c, 1, 2, 3, 4, 5, 6, 7, 8},
+     5000,
+     38412,
+     0},
+    /* DCCP 5001 > 5002, data offset 3, CsCov, checksum, type 0, seq */
+    {4,
+     33,
+     12,
+     DEC_DROP_DCCP_TRUNC,
+     {0x13, 0x89, 0x13, 0x8a, 3, 0, 0, 0, 0x00, 0, 0, 1},
+     5001,
+     5002,
+     0},
+    /* ICMP destination unreachable, port unreachable: 3 * 256 + 3 */
+    {4, 1, 8, DEC_DROP_ICMP_TRUNC, {3, 3, 0, 0, 0, 0, 0, 0}, 0, 771, 0},
+    /* ICMP echo request: 8 * 256 + 0 */
+    {4, 1, 8, DEC_DROP_ICMP_TRUNC, {8, 0, 0, 0, 0x42, 0x42, 0, 1}, 0, 2048, 0},
+    /* ICMPv6 echo request: 128 * 256 + 0 */
+    {6,
+     58,
+     4,
+     DEC_DROP_ICMP6_TRUNC,
+     {128, 0, 0, 0, 0x42, 0x42, 0, 1},
+     0,
+     32768,
+     0},
+    /* ICMPv6 time exceeded, fragment reassembly: 3 * 256 + 1 */
+    {6, 58, 4, DEC_DROP_ICMP6_TRUNC, {3, 1, 0, 0, 0, 0, 0, 0}, 0, 769, 0},
+    /* TCP over IPv6 */
+    {6,
+     6,
+     20,
+     DEC_DROP_TCP_TRUNC,
+     {0x00, 0x16, 0xc0, 0x00, 0, 0, 0, 1, 0, 0, 0, 0, 0x60, 0x02, 1, 0},
+     22,
+     49152,
+     0x02},
 };
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
 #define CUTS    64 /* loop index = case * CUTS + cut */
@@ -58,11 +91,12 @@ static uint32_t
 l4_pkt(const struct l4_case *k, uint8_t *b)
 {
 	/* IPv4: version/IHL, ToS, total length, id, frag, TTL, proto, sum */
-	static const uint8_t v4[20] = {0x45, 0,  0, 40, 0, 1, 0, 0, 64, 0,
-				       0,    0,  10, 0, 0, 1, 10, 0, 0, 2};
+	static const uint8_t v4[20] = {0x45, 0, 0,  40, 0, 1, 0,  0, 64, 0,
+	                               0,    0, 10, 0,  0, 1, 10, 0, 0,  2};
 	/* IPv6: version, TC/flow, payload length 20, next, hop limit */
-	static const uint8_t v6[40] = {0x60, 0, 0, 0, 0, 20, 0, 64, 0xfe, 0x80,
-				       [23] = 1, 0xfe, 0x80, [39] = 2};
+	static const uint8_t v6[40] = {
+	    0x60, 0,    0,    0,        0,    20,   0,
+	    64,   0xfe, 0x80, [23] = 1, 0xfe, 0x80, [39] = 2};
 	uint32_t ihl = k->family == 4 ? 20 : 40;
 
 	memcpy(b, k->family == 4 ? v4 : v6, ihl);
@@ -79,9 +113,8 @@ START_TEST(l4_cut)
 	uint8_t b[60];
 	uint32_t len = l4_pkt(k, b);
 	const struct dt_cut rules[] = {
-	    {ihl, DEC_BAD, k->family == 4 ? DEC_DROP_IP4_TRUNC
-					  : DEC_DROP_IP6_TRUNC,
-	     0, 0},
+	    {ihl, DEC_BAD,
+	     k->family == 4 ? DEC_DROP_IP4_TRUNC : DEC_DROP_IP6_TRUNC, 0, 0},
 	    {ihl + k->hlen, DEC_OK, k->trunc, k->family, 0},
 	    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, k->family, 1},
 	};
@@ -129,8 +162,7 @@ START_TEST(other_protocols)
 
 	for (i = 0; i < sizeof(protos); i++) {
 		b[9] = protos[i];
-		ck_assert_int_eq(dt_decode(LT_IPV4, b, len, false, &m),
-				 DEC_OK);
+		ck_assert_int_eq(dt_decode(LT_IPV4, b, len, false, &m), DEC_OK);
 		ck_assert_uint_eq(m.proto, protos[i]);
 		ck_assert_uint_eq(m.has_ports, 0);
 		ck_assert_uint_eq(m.sport, 0);

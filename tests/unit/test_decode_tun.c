@@ -21,7 +21,7 @@ static uint8_t *
 inner_ip(uint32_t *len)
 {
 	return pb_ip4_tcp("192.168.1.1", "192.168.1.2", 1111, 2222, TH_SYN,
-			  len);
+	                  len);
 }
 
 /* The same behind an Ethernet header with other MACs (54 bytes). */
@@ -34,7 +34,7 @@ inner_eth(uint32_t *len)
 
 	pb_tcp(l, 1111, 2222, TH_SYN, 0);
 	pb_ipv4(l, IPPROTO_TCP, "192.168.1.1", "192.168.1.2", LIBNET_TCP_H, 1,
-		0);
+	        0);
 	ck_assert_int_ne(
 	    libnet_build_ethernet(d, s, ETHERTYPE_IP, NULL, 0, l, 0), -1);
 	return pb_finish(l, len);
@@ -55,12 +55,12 @@ encap(const uint8_t *hdr, uint32_t hlen, bool eth, uint32_t *len)
 /* Outer Ethernet/IPv4 10.0.0.1 > 10.0.0.2 UDP 12345 > dport, payload. */
 static uint8_t *
 over_udp(uint16_t dport, const uint8_t *hdr, uint32_t hlen, bool eth,
-	 uint32_t *len)
+         uint32_t *len)
 {
 	uint32_t plen;
 	uint8_t *p = encap(hdr, hlen, eth, &plen);
-	uint8_t *out = pb_eth_ip4_udp("10.0.0.1", "10.0.0.2", 12345, dport, p,
-				      plen, len);
+	uint8_t *out =
+	    pb_eth_ip4_udp("10.0.0.1", "10.0.0.2", 12345, dport, p, plen, len);
 
 	free(p);
 	return out;
@@ -69,7 +69,7 @@ over_udp(uint16_t dport, const uint8_t *hdr, uint32_t hlen, bool eth,
 /* Outer Ethernet/IPv4 with protocol proto carrying hdr + inner. */
 static uint8_t *
 over_ip(uint8_t proto, const uint8_t *hdr, uint32_t hlen, bool eth,
-	uint16_t frag, uint32_t *len)
+        uint16_t frag, uint32_t *len)
 {
 	uint32_t plen;
 	uint8_t *p = encap(hdr, hlen, eth, &plen);
@@ -133,14 +133,14 @@ END_TEST
  * is accounted, with the inner problem as the reason.
  */
 static const struct dt_cut cut_vxlan[] = {
-	{14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
-	{34, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
-	{42, DEC_OK, DEC_DROP_UDP_TRUNC, 4, 0},
-	{50, DEC_OK, DEC_DROP_TUNNEL_TRUNC, 4, 1},
-	{64, DEC_OK, DEC_DROP_LINK_TRUNC, 4, 1},
-	{84, DEC_OK, DEC_DROP_IP4_TRUNC, 4, 1},
-	{104, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
-	{UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
+    {14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
+    {34, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
+    {42, DEC_OK, DEC_DROP_UDP_TRUNC, 4, 0},
+    {50, DEC_OK, DEC_DROP_TUNNEL_TRUNC, 4, 1},
+    {64, DEC_OK, DEC_DROP_LINK_TRUNC, 4, 1},
+    {84, DEC_OK, DEC_DROP_IP4_TRUNC, 4, 1},
+    {104, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
+    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
 };
 
 START_TEST(vxlan_cut)
@@ -191,8 +191,8 @@ START_TEST(geneve)
 {
 	/* version 0, option length 1 (4 bytes), protocol TEB, VNI 42,
 	 * one option: class 0x0102, type 3, length 0 */
-	uint8_t h[12] = {0x01, 0x00, 0x65, 0x58, 0x00, 0x00, 0x2a, 0x00,
-			 0x01, 0x02, 0x03, 0x00};
+	uint8_t h[12] = {0x01, 0x00, 0x65, 0x58, 0x00, 0x00,
+	                 0x2a, 0x00, 0x01, 0x02, 0x03, 0x00};
 	struct pkt_meta m;
 	uint32_t len;
 	uint8_t *b = over_udp(6081, h, 12, true, &len);
@@ -200,8 +200,7 @@ START_TEST(geneve)
 	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, len, true, &m), DEC_OK);
 	check_inner(&m, PKT_TUN_GENEVE, 42);
 	/* options cut */
-	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, 42 + 11, true, &m),
-			 DEC_OK);
+	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, 42 + 11, true, &m), DEC_OK);
 	check_outer(&m);
 	ck_assert_uint_eq(m.drop, DEC_DROP_TUNNEL_TRUNC);
 	free(b);
@@ -223,8 +222,8 @@ START_TEST(geneve)
 END_TEST
 
 /* GRE with C and K: flags 0xa000, IPv4, checksum+reserved, key 1234 */
-static const uint8_t gre_ck[12] = {0xa0, 0x00, 0x08, 0x00, 0, 0,
-				   0,    0,    0,    0,    0x04, 0xd2};
+static const uint8_t gre_ck[12] = {0xa0, 0x00, 0x08, 0x00, 0,    0,
+                                   0,    0,    0,    0,    0x04, 0xd2};
 
 START_TEST(gre_ck_key)
 {
@@ -245,12 +244,12 @@ END_TEST
 
 /* Ethernet 14 | IPv4 20 | GRE 4 + 4 + 4 | IPv4 20 | TCP 20 = 86 */
 static const struct dt_cut cut_gre[] = {
-	{14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
-	{34, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
-	{46, DEC_OK, DEC_DROP_TUNNEL_TRUNC, 4, 0},
-	{66, DEC_OK, DEC_DROP_IP4_TRUNC, 4, 0},
-	{86, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
-	{UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
+    {14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
+    {34, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
+    {46, DEC_OK, DEC_DROP_TUNNEL_TRUNC, 4, 0},
+    {66, DEC_OK, DEC_DROP_IP4_TRUNC, 4, 0},
+    {86, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
+    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
 };
 
 START_TEST(gre_cut)
@@ -275,17 +274,17 @@ START_TEST(gre_payloads)
 	/* ERSPAN type II: GRE S, 0x88be, sequence; ERSPAN ver 1, vlan 0,
 	 * session 5, index */
 	static const uint8_t erspan2[16] = {0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 9,
-					    0x10, 0x00, 0x00, 0x05, 0, 0, 0, 0};
+	                                    0x10, 0x00, 0x00, 0x05, 0, 0, 0, 0};
 	/* ERSPAN type I: GRE without S, 0x88be, no ERSPAN header */
 	static const uint8_t erspan1[4] = {0x00, 0x00, 0x88, 0xbe};
 	/* ERSPAN type III with O: 12 bytes + 8 platform bytes */
-	static const uint8_t erspan3[4 + 20] = {0x00, 0x00, 0x22, 0xeb, 0x20,
-						0,    0,    5,    [15] = 0x01};
+	static const uint8_t erspan3[4 + 20] = {
+	    0x00, 0x00, 0x22, 0xeb, 0x20, 0, 0, 5, [15] = 0x01};
 	/* PPTP enhanced GRE: K S version 1, PPP, payload length, call id 77,
 	 * sequence; then PPP address/control, IPv4 */
-	static const uint8_t pptp[16] = {0x30, 0x01, 0x88, 0x0b, 0, 44, 0, 77,
-					 0,    0,    0,    1,    0xff, 0x03,
-					 0x00, 0x21};
+	static const uint8_t pptp[16] = {0x30, 0x01, 0x88, 0x0b, 0, 44,
+	                                 0,    77,   0,    0,    0, 1,
+	                                 0xff, 0x03, 0x00, 0x21};
 	struct pkt_meta m;
 	uint32_t len;
 	uint8_t *b;
@@ -379,8 +378,7 @@ START_TEST(ip6_nesting)
 			ck_assert_uint_eq(m.drop, DEC_DROP_TUNNEL_TOO_DEEP);
 		}
 		/* without decap: the outermost header */
-		ck_assert_int_eq(dt_decode(LT_IPV6, b, len, false, &m),
-				 DEC_OK);
+		ck_assert_int_eq(dt_decode(LT_IPV6, b, len, false, &m), DEC_OK);
 		ck_assert_uint_eq(m.octets, len);
 		ck_assert_uint_eq(m.depth, 0);
 	}
@@ -392,8 +390,8 @@ END_TEST
  * N-PDU, next extension 0x85; extension length 1 (4 bytes), 2 bytes of
  * content, next type 0 */
 static const uint8_t gtp_hdr[16] = {0x34, 0xff, 0x00, 48,   0x11, 0x22,
-				    0x33, 0x44, 0x00, 0x00, 0x00, 0x85,
-				    0x01, 0x00, 0x09, 0x00};
+                                    0x33, 0x44, 0x00, 0x00, 0x00, 0x85,
+                                    0x01, 0x00, 0x09, 0x00};
 
 START_TEST(gtpu)
 {
@@ -442,13 +440,13 @@ END_TEST
 
 /* Ethernet 14 | IPv4 20 | UDP 8 | GTP 8 + 4 + 4 | IPv4 20 | TCP 20 */
 static const struct dt_cut cut_gtp[] = {
-	{14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
-	{34, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
-	{42, DEC_OK, DEC_DROP_UDP_TRUNC, 4, 0},
-	{58, DEC_OK, DEC_DROP_TUNNEL_TRUNC, 4, 1},
-	{78, DEC_OK, DEC_DROP_IP4_TRUNC, 4, 1},
-	{98, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
-	{UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
+    {14, DEC_BAD, DEC_DROP_LINK_TRUNC, 0, 0},
+    {34, DEC_BAD, DEC_DROP_IP4_TRUNC, 0, 0},
+    {42, DEC_OK, DEC_DROP_UDP_TRUNC, 4, 0},
+    {58, DEC_OK, DEC_DROP_TUNNEL_TRUNC, 4, 1},
+    {78, DEC_OK, DEC_DROP_IP4_TRUNC, 4, 1},
+    {98, DEC_OK, DEC_DROP_TCP_TRUNC, 4, 0},
+    {UINT32_MAX, DEC_OK, DEC_DROP_NONE, 4, 1},
 };
 
 START_TEST(gtpu_cut)
@@ -461,12 +459,12 @@ START_TEST(gtpu_cut)
 	/* cut 58: the inner packet has no byte, its version is unknown */
 	if (_i == 58) {
 		ck_assert_int_eq(dt_decode(LT_ETHERNET, b, 58, true, &m),
-				 DEC_OK);
+		                 DEC_OK);
 		ck_assert_uint_eq(m.drop, DEC_DROP_TUNNEL_BAD);
 		check_outer(&m);
 	} else {
 		dt_check_cut(LT_ETHERNET, b, (uint32_t)_i, true, cut_gtp, 7,
-			     &m);
+		             &m);
 	}
 	free(b);
 }
@@ -475,8 +473,8 @@ END_TEST
 START_TEST(teredo)
 {
 	/* origin indication (0x0000, port, address), then IPv6/UDP */
-	static const uint8_t orig[8] = {0x00, 0x00, 0xf2, 0x27, 0x3f, 0xff,
-					0xff, 0xfe};
+	static const uint8_t orig[8] = {0x00, 0x00, 0xf2, 0x27,
+	                                0x3f, 0xff, 0xff, 0xfe};
 	static const uint8_t s6[16] = {0x20, 0x01, [15] = 1};
 	uint8_t in6[48];
 	uint32_t plen, len;
@@ -489,8 +487,7 @@ START_TEST(teredo)
 	memcpy(in6 + 40, (const uint8_t[]){0x03, 0xe8, 0x07, 0xd0, 0, 8, 0, 0},
 	       8);
 	p = pb_concat(orig, 8, in6, 48, &plen);
-	b = pb_eth_ip4_udp("10.0.0.1", "10.0.0.2", 3544, 50000, p, plen,
-			   &len);
+	b = pb_eth_ip4_udp("10.0.0.1", "10.0.0.2", 3544, 50000, p, plen, &len);
 	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, len, true, &m), DEC_OK);
 	ck_assert_uint_eq(m.family, 6);
 	ck_assert_mem_eq(m.src, s6, 16);
@@ -498,8 +495,7 @@ START_TEST(teredo)
 	ck_assert_uint_eq(m.tunnel, PKT_TUN_TEREDO);
 	ck_assert_uint_eq(m.octets, 48);
 	/* not IPv6 after all: the outer flow, no reason */
-	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, len - 10, true, &m),
-			 DEC_OK);
+	ck_assert_int_eq(dt_decode(LT_ETHERNET, b, len - 10, true, &m), DEC_OK);
 	check_outer(&m);
 	free(p);
 	free(b);

@@ -226,7 +226,8 @@ replay(const char *name, uint16_t *sport, uint16_t *dport, unsigned *frags)
 		struct pkt_meta m = {.ts_ns = (uint64_t)h->ts.tv_sec * SEC};
 
 		if (dec_packet(&cfg, pcap_datalink(p), d, h->caplen, h->len,
-			       &m) != DEC_OK || !m.is_frag)
+		               &m) != DEC_OK ||
+		    !m.is_frag)
 			continue;
 		(*frags)++;
 		if (frag_resolve(fc, &m) == 1 && !m.frag_first) {
@@ -248,17 +249,15 @@ START_TEST(real_captures)
 	/* tshark -r zeek__ipv4-fragmented-syn.pcap -T fields -e ip.id
 	 *   -e ip.flags.mf -e ip.frag_offset -e tcp.srcport -e tcp.dstport
 	 * gives (0x0001, MF, 0) then (0x0001, 0, 3, 12345, 80) */
-	ck_assert_uint_eq(replay("zeek__ipv4-fragmented-syn.pcap", &sp, &dp,
-				 &frags),
-			  1);
+	ck_assert_uint_eq(
+	    replay("zeek__ipv4-fragmented-syn.pcap", &sp, &dp, &frags), 1);
 	ck_assert_uint_eq(frags, 2);
 	ck_assert_uint_eq(sp, 12345);
 	ck_assert_uint_eq(dp, 80);
 	/* the same for pcpp__frag_with_padding.pcap: seven later fragments
 	 * of id 0x6312, then the first (42402 > 42102): no hit */
-	ck_assert_uint_eq(replay("pcpp__frag_with_padding.pcap", &sp, &dp,
-				 &frags),
-			  0);
+	ck_assert_uint_eq(
+	    replay("pcpp__frag_with_padding.pcap", &sp, &dp, &frags), 0);
 	ck_assert_uint_eq(frags, 8);
 }
 END_TEST
