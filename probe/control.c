@@ -340,7 +340,10 @@ bad_request_reply(const char *line, size_t len, bool too_long)
 		unsigned char ch = (unsigned char)line[start + i];
 
 		/* JSON wants valid UTF-8: keep printable ASCII only */
-		word[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+		if (ch >= 0x20 && ch < 0x7f)
+			word[i] = line[start + i];
+		else
+			word[i] = '?';
 	}
 	if (n > CTL_ECHO_MAX) {
 		memcpy(word + i, "...", 3);

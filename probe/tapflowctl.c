@@ -337,8 +337,12 @@ tcp_flags(json_int_t bits, char *out)
 	static const char letters[] = "CEUAPRSF";
 	int i;
 
-	for (i = 0; i < 8; i++)
-		out[i] = bits & (1 << (7 - i)) ? letters[i] : '.';
+	for (i = 0; i < 8; i++) {
+		if (bits & (1 << (7 - i)))
+			out[i] = letters[i];
+		else
+			out[i] = '.';
+	}
 	out[8] = '\0';
 }
 
