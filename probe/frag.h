@@ -27,9 +27,9 @@ int frag_resolve(struct frag_cache *fc, struct pkt_meta *m);
 
 /* What the cache did since frag_create(). */
 struct frag_stats {
-	uint64_t stored; /* first fragments recorded */
-	uint64_t hits;   /* later fragments given their ports */
-	uint64_t misses; /* later fragments with no first seen (or expired) */
+	uint64_t stored;  /* first fragments recorded */
+	uint64_t hits;    /* later fragments given their ports */
+	uint64_t misses;  /* later fragments with no first seen (or expired) */
 	uint64_t evicted; /* live entries overwritten: their set was full */
 };
 
