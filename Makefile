@@ -59,7 +59,7 @@ TAPFLOW    := $(BUILD)/tapflow
 TAPFLOWCTL := $(if $(wildcard probe/tapflowctl.c),$(BUILD)/tapflowctl)
 
 .PHONY: all demo deps check unit integration san-check lint fmt bench fuzz \
-	install clean help tools
+	install clean help tools fuzz-replay
 
 all: $(TAPFLOW) $(TAPFLOWCTL) tools
 ifeq ($(BUILD),build)
@@ -158,6 +158,18 @@ bench: all
 
 fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The fuzz harnesses built as corpus replayers (no libFuzzer), for
+# make check: tests/integration/54_fuzz_corpus.sh runs them.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+fuzz-replay: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
