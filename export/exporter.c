@@ -251,6 +251,9 @@ count_send(struct exporter *ex, int i, int rc, size_t len, uint64_t now_ns)
 	struct exp_coll_stats *cs = &ex->stats.coll[i];
 	struct snd *s = &ex->snd[i];
 
+	cs->held = s->held;
+	cs->resent = s->resent;
+	cs->overflow = s->overflow;
 	if (rc == 0) {
 		cs->packets_sent++;
 		cs->bytes_sent += len;
@@ -260,36 +263,53 @@ count_send(struct exporter *ex, int i, int rc, size_t len, uint64_t now_ns)
 	if (log_ratelimit(&ex->fail_log_ns[i], now_ns, FAIL_LOG_EVERY))
 		log_msg(LOG_LVL_WARN,
 		        "collector %s: send failed (%llu failures, %llu "
-		        "sent): %s",
+		        "sent; TCP: %llu held for the next connection, %llu "
+		        "lost to a full queue): %s",
 		        s->name, (unsigned long long)cs->send_failed,
 		        (unsigned long long)cs->packets_sent,
+		        (unsigned long long)cs->held,
+		        (unsigned long long)cs->overflow,
 		        strerror(s->last_errno));
 }
 
 /*
  * A new TCP connection or file starts with the IPFIX templates. next is
- * the message about to follow (its sequence number is the templates'),
- * or NULL when none is.
+ * the message about to follow, or NULL when none is; on TCP the messages
+ * held from an earlier connection come first, so the templates take the
+ * sequence number of the first of them (RFC 7011 3.1: the number of the
+ * first data record of the message that follows).
  */
 static void
 send_stream_templates(struct exporter *ex, int i, const uint8_t *next,
                       uint64_t now_ns)
 {
 	struct snd *s = &ex->snd[i];
+	const uint8_t *held;
 	struct wbuf tw;
-	size_t len;
+	size_t len, hlen = 0;
 	int rc;
 
 	if (!s->need_templates || ex->cfg.version != 10)
 		return;
-	s->need_templates = false;
+	if (s->kind == SND_TCP && s->state == SND_DOWN)
+		return; /* the connection that will carry them isn't there */
+	held = snd_next_unsent(s, &hlen);
+	if (held != NULL && hlen >= 16)
+		next = held;
 	wb_init(&tw, ex->tbuf, ex->cfg.max_packet);
 	len = ipfix_templates(&ex->fix, now_ns,
 	                      next != NULL ? ld_be32(next + 8) : ex->fix.seq,
 	                      &tw);
-	if (len == 0)
+	if (len == 0) {
+		s->need_templates = false;
 		return;
-	rc = snd_send(s, ex->tbuf, len, now_ns);
+	}
+	if (s->kind == SND_TCP && s->reconnects > 0)
+		log_msg(LOG_LVL_INFO,
+		        "collector %s: connected again; templates, then %zu "
+		        "queued messages (%zu bytes)",
+		        s->name, s->mcount, s->olen);
+	rc = snd_send_templates(s, ex->tbuf, len, now_ns);
 	count_send(ex, i, rc, len, now_ns);
 }
 
@@ -501,6 +521,15 @@ exp_set_capture_stats(struct exporter *ex, uint64_t packets_seen,
 {
 	ex->fix.pkts_seen = packets_seen;
 	ex->fix.pkts_dropped = packets_dropped;
+}
+
+void
+exp_set_boot(struct exporter *ex, uint64_t boot_ns)
+{
+	if (ex->cfg.version == 9)
+		nf9_set_boot(&ex->v9, boot_ns);
+	else if (ex->cfg.version == 1 || ex->cfg.version == 5)
+		nf5_set_boot(&ex->v5, boot_ns);
 }
 
 const struct exp_stats *

@@ -61,8 +61,12 @@ void exp_config_defaults(struct exp_config *cfg);
 struct exp_coll_stats {
 	uint64_t packets_sent;
 	uint64_t bytes_sent;
-	uint64_t send_failed;
+	uint64_t send_failed; /* not sent when due (TCP: includes held) */
 	uint64_t reconnects;
+	/* TCP only */
+	uint64_t held;     /* queued while down, sent after reconnecting */
+	uint64_t resent;   /* written on a connection that died, sent again */
+	uint64_t overflow; /* queue full: lost */
 };
 
 struct exp_stats {
@@ -95,6 +99,13 @@ void exp_flush(struct exporter *ex, uint64_t now_ns);
  */
 void exp_set_capture_stats(struct exporter *ex, uint64_t packets_seen,
 			   uint64_t packets_dropped);
+
+/*
+ * The exporter's boot for v5/v9 sysUptime: call it no later than the
+ * first packet (replay: that packet's time; live: the start), so that no
+ * flow starts before it. Without it the first export packet sets it.
+ */
+void exp_set_boot(struct exporter *ex, uint64_t boot_ns);
 
 const struct exp_stats *exp_get_stats(const struct exporter *ex);
 

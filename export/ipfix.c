@@ -70,10 +70,11 @@ tmpl_sets_len(const struct ipfix_state *st)
 	size_t len =
 	    SET_HDR_LEN + fld_template_len(st->t4) + fld_template_len(st->t6);
 
-	len += SET_HDR_LEN + opt_tmpl_len(NELEM(opt_stat)) +
-	       opt_tmpl_len(NELEM(opt_samp));
+	/* one Options Template Set per options template: see write_tmpl_sets */
+	len += SET_HDR_LEN + opt_tmpl_len(NELEM(opt_stat));
+	len += SET_HDR_LEN + opt_tmpl_len(NELEM(opt_samp));
 	if (st->p.n_if > 0)
-		len += opt_tmpl_len(NELEM(opt_ifn));
+		len += SET_HDR_LEN + opt_tmpl_len(NELEM(opt_ifn));
 	return len;
 }
 
@@ -138,11 +139,18 @@ ipfix_force_templates(struct ipfix_state *st)
 	st->tmpl_force = true;
 }
 
+/*
+ * One Options Template Set holding one options template. RFC 7011 allows
+ * several per set, but pmacct's nfacctd 1.7 drops the whole message when
+ * a set holds more than one (seen in tests/integration/32_nfacctd.sh).
+ */
 static void
 write_opt_tmpl(struct wbuf *w, uint16_t id, const struct opt_field *f, size_t n)
 {
 	size_t i;
 
+	(void)wb_be16(w, IPFIX_SET_OPT_TEMPLATE);
+	(void)wb_be16(w, (uint16_t)(SET_HDR_LEN + opt_tmpl_len(n)));
 	(void)wb_be16(w, id);
 	(void)wb_be16(w, (uint16_t)n);
 	(void)wb_be16(w, 1); /* scope field count */
@@ -165,16 +173,12 @@ write_tmpl_sets(const struct ipfix_state *st, struct wbuf *w)
 	(void)fld_write_template(st->t6, w);
 	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
 
-	off = wb_mark(w);
-	(void)wb_be16(w, IPFIX_SET_OPT_TEMPLATE);
-	(void)wb_be16(w, 0);
 	write_opt_tmpl(w, FLD_TMPL_OPT_STAT, opt_stat, NELEM(opt_stat));
 	write_opt_tmpl(w, FLD_TMPL_OPT_SAMP, opt_samp, NELEM(opt_samp));
 	if (st->p.n_if > 0) {
 		write_opt_tmpl(w, FLD_TMPL_OPT_IFN, opt_ifn, NELEM(opt_ifn));
 		n++;
 	}
-	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
 	return n;
 }
 

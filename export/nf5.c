@@ -92,13 +92,23 @@ hdr_len(const struct nf5_state *st)
 	return st->version == 5 ? NF5_HDR_LEN : NF1_HDR_LEN;
 }
 
+/*
+ * Collectors find the boot as unix_secs/nsecs - sysUptime, both cut to
+ * milliseconds; a boot on a whole second keeps First/Last exact.
+ */
+void
+nf5_set_boot(struct nf5_state *st, uint64_t boot_ns)
+{
+	if (st->booted)
+		return;
+	st->booted = true;
+	st->boot_ns = boot_ns - boot_ns % NS_PER_SEC;
+}
+
 void
 nf5_begin(struct nf5_state *st, uint64_t now_ns, struct wbuf *w)
 {
-	if (!st->booted) {
-		st->booted = true;
-		st->boot_ns = now_ns;
-	}
+	nf5_set_boot(st, now_ns);
 	w->len = 0;
 	st->open = wb_take(w, hdr_len(st)) != NULL;
 	st->count = 0;

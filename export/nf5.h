@@ -62,6 +62,14 @@ int nf5_init(struct nf5_state *st, int version, uint32_t max_packet,
              uint8_t engine_type, uint8_t engine_id, uint32_t sampling);
 
 /* Start a packet in w (empty): reserves the header. */
+/*
+ * Set the exporter's boot (sysUptime 0) to boot_ns cut to a whole second,
+ * unless already set; the first nf5_begin() sets it from its now_ns.
+ * Flows that started before the boot get First = 0, so callers set it no
+ * later than the first packet.
+ */
+void nf5_set_boot(struct nf5_state *st, uint64_t boot_ns);
+
 void nf5_begin(struct nf5_state *st, uint64_t now_ns, struct wbuf *w);
 
 /*

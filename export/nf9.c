@@ -147,12 +147,18 @@ whole_sec(uint64_t t_ns)
 }
 
 void
+nf9_set_boot(struct nf9_state *st, uint64_t boot_ns)
+{
+	if (st->booted)
+		return;
+	st->booted = true;
+	st->boot_ns = whole_sec(boot_ns);
+}
+
+void
 nf9_begin(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
 {
-	if (!st->booted) {
-		st->booted = true;
-		st->boot_ns = whole_sec(now_ns);
-	}
+	nf9_set_boot(st, now_ns);
 	w->len = 0;
 	st->count = 0;
 	st->set_id = 0;

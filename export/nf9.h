@@ -73,6 +73,9 @@ bool nf9_tmpl_due(const struct nf9_state *st, uint64_t now_ns);
 void nf9_force_templates(struct nf9_state *st);
 
 /* Start a packet in w (emptied): the header, then the templates if due. */
+/* As nf5_set_boot(): sysUptime 0 at boot_ns cut to a whole second. */
+void nf9_set_boot(struct nf9_state *st, uint64_t boot_ns);
+
 void nf9_begin(struct nf9_state *st, uint64_t now_ns, struct wbuf *w);
 
 /*

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -14,6 +16,8 @@
 #include "../common/log.h"
 
 #define NS_PER_MS 1000000ull
+#define MLEN_TMPL 0x80000000u /* ring flag: a templates message */
+#define MLEN_MASK 0x7fffffffu
 
 static void
 set_name(struct snd *s, const char *host, const char *port)
@@ -89,16 +93,64 @@ snd_udp_open(struct snd *s, const char *host, const char *port, char *err,
 	return 0;
 }
 
+/* Length of the i-th queued message (0 = head) and whether it is one of
+ * templates. */
+static size_t
+msg_len(const struct snd *s, size_t i, bool *tmpl)
+{
+	uint32_t v = s->mlen[(s->mhead + i) % SND_TCP_MAXMSG];
+
+	if (tmpl != NULL)
+		*tmpl = (v & MLEN_TMPL) != 0;
+	return v & MLEN_MASK;
+}
+
+/* Remove n bytes (whole messages, k of them) from the head of the queue. */
+static void
+queue_pop(struct snd *s, size_t n, size_t k)
+{
+	s->olen -= n;
+	if (s->olen > 0)
+		memmove(s->obuf, s->obuf + n, s->olen);
+	s->mhead = (s->mhead + k) % SND_TCP_MAXMSG;
+	s->mcount -= k;
+}
+
+/*
+ * The connection is gone. What it took but the peer never acknowledged
+ * stays queued and is written again on the next connection; templates
+ * messages go (the next connection gets fresh ones first).
+ */
 static void
 tcp_down(struct snd *s, int e)
 {
+	size_t i, rd = 0, wr = 0, kept = 0, l;
+	bool tmpl;
+
 	if (s->fd >= 0)
 		(void)close(s->fd);
 	s->fd = -1;
 	s->state = SND_DOWN;
-	s->olen = 0; /* a message cut in half can't go on a new stream */
 	s->retry_at_ns = 0;
 	s->last_errno = e;
+	/* compact: kept message k moves to ring slot k <= i, bytes to wr */
+	for (i = 0; i < s->mcount; i++) {
+		l = msg_len(s, i, &tmpl);
+		if (!tmpl) {
+			if (rd < s->owritten)
+				s->resent++; /* (partly) written: again */
+			if (wr != rd)
+				memmove(s->obuf + wr, s->obuf + rd, l);
+			s->mlen[(s->mhead + kept) % SND_TCP_MAXMSG] =
+			    (uint32_t)l;
+			kept++;
+			wr += l;
+		}
+		rd += l;
+	}
+	s->olen = wr;
+	s->mcount = kept;
+	s->owritten = 0;
 }
 
 /* Open a new socket and start connecting; the stream starts afresh. */
@@ -111,7 +163,7 @@ tcp_connect(struct snd *s)
 		tcp_down(s, errno);
 		return;
 	}
-	s->olen = 0;
+	s->owritten = 0;
 	s->need_templates = true;
 	if (connect(s->fd, (struct sockaddr *)&s->addr, s->addrlen) == 0) {
 		s->state = SND_UP;
@@ -132,8 +184,13 @@ snd_tcp_open(struct snd *s, const char *host, const char *port, char *err,
 	if (resolve(s, host, port, SOCK_STREAM, err, errlen) < 0)
 		return -1;
 	s->obuf = malloc(SND_TCP_BUF);
-	if (s->obuf == NULL) {
+	s->mlen = calloc(SND_TCP_MAXMSG, sizeof(*s->mlen));
+	if (s->obuf == NULL || s->mlen == NULL) {
 		(void)snprintf(err, errlen, "%s: out of memory", s->name);
+		free(s->obuf);
+		free(s->mlen);
+		s->obuf = NULL;
+		s->mlen = NULL;
 		return -1;
 	}
 	tcp_connect(s);
@@ -154,25 +211,54 @@ snd_file_open(struct snd *s, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* Write the queue as far as the socket takes it. */
+/*
+ * Drop from the head the messages whose every byte the peer acknowledged:
+ * written, and no longer in the socket's send queue (SIOCOUTQ counts the
+ * bytes sent and not yet acknowledged plus those not yet sent).
+ */
+static void
+tcp_trim_acked(struct snd *s)
+{
+	size_t acked, n = 0, k = 0, l;
+	int outq = 0;
+
+	if (s->state != SND_UP || s->owritten == 0)
+		return;
+	if (ioctl(s->fd, SIOCOUTQ, &outq) < 0 || outq < 0)
+		return; /* unknown: keep everything */
+	acked = (size_t)outq >= s->owritten ? 0 : s->owritten - (size_t)outq;
+	while (k < s->mcount && (l = msg_len(s, k, NULL)) <= acked - n) {
+		n += l;
+		k++;
+	}
+	if (k == 0)
+		return;
+	queue_pop(s, n, k);
+	s->owritten -= n;
+}
+
+/* Write the queue as far as the socket takes it. Nothing goes on a new
+ * connection before its templates (snd_send_templates()). */
 static void
 tcp_flush(struct snd *s)
 {
 	ssize_t n;
 
-	while (s->state == SND_UP && s->olen > 0) {
-		n = send(s->fd, s->obuf, s->olen, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (s->need_templates)
+		return;
+	while (s->state == SND_UP && s->owritten < s->olen) {
+		n = send(s->fd, s->obuf + s->owritten, s->olen - s->owritten,
+		         MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				tcp_down(s, errno);
-			return;
+			break;
 		}
-		s->olen -= (size_t)n;
-		if (s->olen > 0)
-			memmove(s->obuf, s->obuf + n, s->olen);
+		s->owritten += (size_t)n;
 	}
+	tcp_trim_acked(s);
 }
 
 /* Connecting: has it finished? Up: has the peer closed? */
@@ -255,6 +341,44 @@ file_write(struct snd *s, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Queue one whole message, templates at the head (a new connection has
+ * written nothing yet, since tcp_flush() waits for them), and write.
+ */
+static int
+tcp_enqueue(struct snd *s, const uint8_t *buf, size_t len, bool tmpl)
+{
+	size_t slot;
+
+	if (len > SND_TCP_BUF - s->olen || s->mcount == SND_TCP_MAXMSG ||
+	    len > MLEN_MASK || (tmpl && s->owritten > 0)) {
+		s->overflow++;
+		s->last_errno = ENOBUFS;
+		return -1;
+	}
+	if (tmpl) {
+		memmove(s->obuf + len, s->obuf, s->olen);
+		memcpy(s->obuf, buf, len);
+		s->mhead = (s->mhead + SND_TCP_MAXMSG - 1) % SND_TCP_MAXMSG;
+		s->mlen[s->mhead] = (uint32_t)len | MLEN_TMPL;
+		s->need_templates = false;
+	} else {
+		memcpy(s->obuf + s->olen, buf, len);
+		slot = (s->mhead + s->mcount) % SND_TCP_MAXMSG;
+		s->mlen[slot] = (uint32_t)len;
+	}
+	s->olen += len;
+	s->mcount++;
+	tcp_flush(s);
+	if (s->state != SND_DOWN)
+		return 0;
+	if (!tmpl)
+		s->held++;
+	if (s->last_errno == 0)
+		s->last_errno = ENOTCONN;
+	return 1;
+}
+
 int
 snd_send(struct snd *s, const uint8_t *buf, size_t len, uint64_t now_ns)
 {
@@ -281,21 +405,42 @@ snd_send(struct snd *s, const uint8_t *buf, size_t len, uint64_t now_ns)
 		 * before the first message of a new stream */
 		if (s->state != SND_DOWN)
 			tcp_check(s);
-		if (s->state == SND_DOWN) {
-			s->last_errno =
-			    s->last_errno ? s->last_errno : ENOTCONN;
-			return -1;
-		}
-		if (len > SND_TCP_BUF - s->olen) {
-			s->last_errno = ENOBUFS;
-			return -1;
-		}
-		memcpy(s->obuf + s->olen, buf, len);
-		s->olen += len;
-		tcp_flush(s);
-		return s->state == SND_DOWN ? -1 : 0;
+		return tcp_enqueue(s, buf, len, false);
 	}
 	return -1;
+}
+
+int
+snd_send_templates(struct snd *s, const uint8_t *buf, size_t len,
+                   uint64_t now_ns)
+{
+	if (s->kind != SND_TCP) {
+		s->need_templates = false;
+		return snd_send(s, buf, len, now_ns);
+	}
+	if (s->state != SND_DOWN)
+		tcp_check(s);
+	return tcp_enqueue(s, buf, len, true);
+}
+
+const uint8_t *
+snd_next_unsent(const struct snd *s, size_t *len)
+{
+	size_t i, off = 0, l;
+
+	if (s->kind != SND_TCP)
+		return NULL;
+	for (i = 0; i < s->mcount; i++) {
+		l = msg_len(s, i, NULL);
+		if (off + l > s->owritten) {
+			if (off < s->owritten)
+				return NULL; /* half written: it is not next */
+			*len = l;
+			return s->obuf + off;
+		}
+		off += l;
+	}
+	return NULL;
 }
 
 size_t
@@ -311,29 +456,36 @@ snd_close(struct snd *s, int timeout_ms)
 	int waited = 0;
 
 	if (s->kind == SND_TCP && s->fd >= 0) {
+		/* until the peer has acknowledged everything */
 		while (s->olen > 0 && waited < timeout_ms) {
 			if (s->state == SND_CONNECTING)
 				tcp_check(s);
 			if (s->state == SND_DOWN)
 				break;
 			tcp_flush(s);
-			if (s->olen == 0)
+			if (s->olen == 0 || s->need_templates)
 				break;
+			/* all written: wait for the acknowledgements */
 			pfd.fd = s->fd;
-			pfd.events = POLLOUT;
+			pfd.events = s->owritten < s->olen ? POLLOUT : 0;
 			(void)poll(&pfd, 1, 10);
 			waited += 10;
 		}
-		if (s->olen > 0)
-			log_msg(LOG_LVL_WARN,
-			        "collector %s: %zu bytes not sent at close",
-			        s->name, s->olen);
 	}
+	if (s->kind == SND_TCP && s->olen > 0)
+		log_msg(LOG_LVL_WARN,
+		        "collector %s: %zu messages (%zu bytes) not delivered "
+		        "at close",
+		        s->name, s->mcount, s->olen);
 	if (s->fd >= 0)
 		(void)close(s->fd);
 	s->fd = -1;
 	free(s->obuf);
+	free(s->mlen);
 	s->obuf = NULL;
+	s->mlen = NULL;
 	s->olen = 0;
+	s->owritten = 0;
+	s->mcount = 0;
 	s->state = SND_DOWN;
 }

@@ -26,6 +26,7 @@ enum snd_tcp_state {
 };
 
 #define SND_TCP_BUF      ((size_t)256 * 1024) /* queued bytes per TCP collector */
+#define SND_TCP_MAXMSG   4096 /* queued messages per TCP collector */
 #define SND_RETRY_MIN_MS 1000
 #define SND_RETRY_MAX_MS 30000
 
@@ -40,8 +41,21 @@ struct snd {
 
 	/* TCP */
 	enum snd_tcp_state state;
+	/*
+	 * The queue: whole messages back to back in obuf, their lengths in
+	 * the ring mlen[mhead..mhead+mcount). A message leaves it only
+	 * when the peer's TCP has acknowledged all its bytes (SIOCOUTQ), so
+	 * whatever a dead connection took but never delivered is written
+	 * again, whole, on the next one.
+	 */
 	uint8_t *obuf; /* owned; SND_TCP_BUF bytes */
-	size_t olen;
+	size_t olen;   /* bytes queued */
+	size_t owritten; /* of those, written on the current connection */
+	uint32_t *mlen;  /* owned ring, SND_TCP_MAXMSG; SND_MLEN_TMPL flag */
+	size_t mhead, mcount;
+	uint64_t held;     /* messages queued while the connection was down */
+	uint64_t resent;   /* messages written again after a reconnect */
+	uint64_t overflow; /* messages refused: queue full (lost) */
 	uint64_t retry_at_ns; /* 0: not scheduled yet */
 	uint32_t retry_ms;
 	uint64_t reconnects; /* connections opened after the first */
@@ -72,17 +86,37 @@ int snd_file_open(struct snd *s, const char *path, char *err, size_t errlen);
 
 /*
  * Send one whole message. UDP: one datagram. TCP: queued whole behind
- * what is pending, then as much as the socket takes is written; fails if
- * the connection is down or the queue full. File: written whole.
- * Returns 0, or -1 with s->last_errno set; never blocks.
+ * what is pending, then as much as the socket takes is written; while the
+ * connection is down (or its templates are not sent yet) the message
+ * waits in the queue for the next connection. File: written whole.
+ * Returns 0 (sent or queued on a live connection), 1 (TCP: held while
+ * the connection is down, counted in s->held) or -1 with s->last_errno
+ * set (UDP/file error; TCP: queue full, counted in s->overflow, the
+ * message is lost). Never blocks.
  */
 int snd_send(struct snd *s, const uint8_t *buf, size_t len, uint64_t now_ns);
+
+/*
+ * The templates message of a new stream (need_templates): TCP puts it at
+ * the head of the queue, before the messages held from an earlier
+ * connection, and clears need_templates, which lets the queue flow. A
+ * templates message is never carried over to another connection. Other
+ * kinds: snd_send(). Returns as snd_send().
+ */
+int snd_send_templates(struct snd *s, const uint8_t *buf, size_t len,
+                       uint64_t now_ns);
+
+/*
+ * TCP: the first queued message not yet written on this connection, or
+ * NULL (its sequence number is the one a templates message takes).
+ */
+const uint8_t *snd_next_unsent(const struct snd *s, size_t *len);
 
 /* TCP: finish a connect, notice a closed peer, flush the queue, reconnect
  * when the retry time has come. No-op for UDP and files. */
 void snd_poll(struct snd *s, uint64_t now_ns);
 
-/* Bytes queued and not yet written (TCP). */
+/* Bytes queued: not yet written or not yet acknowledged (TCP). */
 size_t snd_pending(const struct snd *s);
 
 /* Try for up to timeout_ms to write what is queued (TCP), then close and

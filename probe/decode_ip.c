@@ -63,6 +63,8 @@ dec_ipv4(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 	size_t hlen, tot_len;
 	uint16_t frag;
 
+	if (m->ip_seen == 0)
+		m->ip_seen = 4;
 	if (!cur_has(c, IP4_MIN_HLEN))
 		return dec_drop(m, DEC_DROP_IP4_TRUNC);
 	if (h[0] >> 4 != 4)
@@ -216,6 +218,8 @@ dec_ipv6(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m)
 	enum dec_status st;
 	bool stop;
 
+	if (m->ip_seen == 0)
+		m->ip_seen = 6;
 	if (!cur_has(c, IP6_HLEN))
 		return dec_drop(m, DEC_DROP_IP6_TRUNC);
 	vtf = ld_be32(h);

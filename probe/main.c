@@ -44,6 +44,7 @@ struct app {
 	uint64_t flows_out;    /* expired flows handed to the outputs */
 	uint64_t last_tick_ns; /* exporter timers, packet time */
 	int read_errors;       /* damaged capture files */
+	bool boot_set;         /* exporter uptime origin given */
 	/* progress bar */
 	bool progress;
 	struct timespec prog_last;
@@ -95,6 +96,11 @@ packet_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	struct app *a = (struct app *)user;
 	const struct cap_source *s = &a->src[a->cur_src];
 
+	if (!a->boot_set && a->ex != NULL) {
+		/* v5/v9 uptime starts at the first packet's second */
+		exp_set_boot(a->ex, (uint64_t)h->ts.tv_sec * NS_PER_SEC);
+		a->boot_set = true;
+	}
 	/* opened with nanosecond precision: tv_usec holds nanoseconds */
 	probe_packet(&a->pr, s->linktype, (int64_t)h->ts.tv_sec,
 		     (int64_t)h->ts.tv_usec, s->ifindex, bytes, h->caplen,

@@ -125,7 +125,8 @@ struct pkt_meta {
 	uint8_t n_vlan;      /* VLAN tags seen */
 	uint8_t n_mpls;      /* MPLS labels kept in mpls[] */
 	uint8_t has_mac;     /* src_mac/dst_mac are valid */
-	uint8_t pad0;
+	uint8_t ip_seen;     /* 4 or 6: the outermost IP header the link
+				layer announced, even if it proved bad */
 	uint32_t mpls[PKT_MAX_MPLS]; /* label stack entries as on the wire */
 
 	/* network layer; family 0 means "not an IP packet" */

@@ -82,9 +82,9 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 	m.ts_ns = pr->now_ns;
 	m.ifindex = ifindex;
 	st = dec_packet(&pr->dec, linktype, bytes, caplen, wirelen, &m);
-	if (m.family == 4)
+	if (m.ip_seen == 4)
 		pr->st.packets_ip4++;
-	else if (m.family == 6)
+	else if (m.ip_seen == 6)
 		pr->st.packets_ip6++;
 	if (st != DEC_OK) {
 		if (st == DEC_SKIP)

@@ -110,7 +110,7 @@ rec_udp6(void)
 static const uint8_t ipfix_expect[] = {
     /* message header, RFC 7011 §3.1 */
     B16(10),         /* version */
-    B16(540),        /* length */
+    B16(548),        /* length */
     B32(0x6553f103), /* export time */
     B32(0),          /* sequence: no data record before */
     B32(77),         /* observation domain */
@@ -157,9 +157,9 @@ static const uint8_t ipfix_expect[] = {
     F(53, 1),
     F(139, 2), /* icmpTypeCodeIPv6 */
     F(136, 1),
-    /* Options Template Set, RFC 7011 §3.4.2.2 */
+    /* Options Template Sets, RFC 7011 §3.4.2.2: one template each */
     B16(3),
-    B16(74),
+    B16(34),
     B16(258),
     B16(6),
     B16(1),    /* id, fields, scope fields */
@@ -169,6 +169,8 @@ static const uint8_t ipfix_expect[] = {
     F(40, 8),  /* exportedOctetTotalCount */
     F(86, 8),  /* packetTotalCount (seen) */
     F(164, 8), /* ignoredPacketTotalCount (dropped) */
+    B16(3),
+    B16(30),
     B16(259),
     B16(5),
     B16(1),
@@ -177,6 +179,8 @@ static const uint8_t ipfix_expect[] = {
     F(35, 1),
     F(305, 4), /* samplingPacketInterval */
     F(306, 4), /* samplingPacketSpace */
+    B16(3),
+    B16(18),
     B16(260),
     B16(2),
     B16(1),
@@ -323,11 +327,11 @@ START_TEST(test_ipfix_bytes)
 	ipfix_force_templates(&st);
 	ck_assert_uint_eq(ipfix_encode(&st, recs, 1, SEND_NS, &w), 1);
 	ck_assert_uint_eq(ld_be32(buf + 8), 7);
-	/* options data after 16 + 156 + 74: set header, scope, counters */
-	ck_assert_uint_eq(ld_be16(buf + 246), 258);
-	ck_assert_uint_eq(ld_be64(buf + 254), 2);        /* messages */
-	ck_assert_uint_eq(ld_be64(buf + 262), 4);        /* flow records */
-	ck_assert_uint_eq(ld_be64(buf + 270), 540 + 80); /* octets */
+	/* options data after 16 + 156 + 82: set header, scope, counters */
+	ck_assert_uint_eq(ld_be16(buf + 254), 258);
+	ck_assert_uint_eq(ld_be64(buf + 262), 2);        /* messages */
+	ck_assert_uint_eq(ld_be64(buf + 270), 4);        /* flow records */
+	ck_assert_uint_eq(ld_be64(buf + 278), 548 + 80); /* octets */
 }
 END_TEST
 
@@ -363,7 +367,7 @@ START_TEST(test_ipfix_refresh)
 END_TEST
 
 /*
- * 1400 bytes with templates and options: 328 + 4 + 60k gives k = 17;
+ * 1400 bytes with templates and options: 336 + 4 + 60k gives k = 17;
  * without: 16 + 4 + 60 * 23 = 1400 exactly.
  */
 START_TEST(test_ipfix_size_limit)
@@ -381,7 +385,7 @@ START_TEST(test_ipfix_size_limit)
 	wb_init(&w, buf, sizeof(buf));
 	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
 	ck_assert_uint_eq(ipfix_encode(&st, recs, 100, SEND_NS, &w), 17);
-	ck_assert_uint_eq(w.len, 328 + 4 + 17 * 60);
+	ck_assert_uint_eq(w.len, 336 + 4 + 17 * 60);
 	ck_assert_uint_eq(ipfix_encode(&st, recs, 100, SEND_NS, &w), 23);
 	ck_assert_uint_eq(w.len, 1400);
 	ck_assert_uint_eq(ld_be16(buf + 2), 1400);
@@ -445,7 +449,7 @@ START_TEST(test_ipfix_stream)
 	wb_init(&tw, tbuf, sizeof(tbuf));
 	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
 	ck_assert_uint_eq(ipfix_templates(&st, SEND_NS, st.seq, &tw),
-	                  16 + 156 + 60);
+	                  16 + 156 + 64);
 	ck_assert_uint_eq(ld_be16(tbuf + 16), 2);
 	ck_assert_uint_eq(ld_be16(tbuf + 16 + 156), 3);
 	ck_assert_uint_eq(ld_be32(tbuf + 8), 0);
@@ -456,7 +460,7 @@ START_TEST(test_ipfix_stream)
 	/* a reconnection later: the templates message carries the sequence
 	 * of the message after it (2 options + 1 flow before) */
 	ck_assert_uint_eq(ipfix_templates(&st, SEND_NS, st.seq, &tw),
-	                  16 + 156 + 60);
+	                  16 + 156 + 64);
 	ck_assert_uint_eq(ld_be32(tbuf + 8), 3);
 	(void)ipfix_encode(&st, &r, 1, SEND_NS, &w);
 	ck_assert_uint_eq(ld_be32(buf + 8), 3);

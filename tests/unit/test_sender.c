@@ -320,7 +320,7 @@ START_TEST(test_tcp_templates_and_reconnect)
 	exp_flow(ex, &r, now);
 	exp_flush(ex, now);
 	/* templates-only message, then options data + the flow */
-	ck_assert_int_eq(read_msg(cfd, got, sizeof(got)), 16 + 156 + 60);
+	ck_assert_int_eq(read_msg(cfd, got, sizeof(got)), 16 + 156 + 64);
 	ck_assert_uint_eq(ld_be16(got + 16), 2);
 	ck_assert_uint_eq(ld_be32(got + 8), 0);
 	ck_assert_int_eq(read_msg(cfd, got, sizeof(got)),
@@ -335,7 +335,7 @@ START_TEST(test_tcp_templates_and_reconnect)
 	cfd = accept(lfd, NULL, NULL);
 	ck_assert_int_ge(cfd, 0);
 	exp_tick(ex, now += 10 * MS);
-	ck_assert_int_eq(read_msg(cfd, got, sizeof(got)), 16 + 156 + 60);
+	ck_assert_int_eq(read_msg(cfd, got, sizeof(got)), 16 + 156 + 64);
 	ck_assert_uint_eq(ld_be16(got + 16), 2);
 	exp_flow(ex, &r, now);
 	exp_flush(ex, now);
@@ -394,7 +394,7 @@ START_TEST(test_file)
 	n = read(fd, got, sizeof(got));
 	(void)close(fd);
 	(void)unlink(path);
-	ck_assert_int_eq(n, (16 + 156 + 60) + (16 + 48 + 21 + 4 + 2 * 60));
+	ck_assert_int_eq(n, (16 + 156 + 64) + (16 + 48 + 21 + 4 + 2 * 60));
 	ck_assert_uint_eq(ld_be16(got + 16), 2);
 	ck_assert_uint_eq(ld_be32(got + 8), 0); /* sequence, as the next's */
 	off = ld_be16(got + 2);
