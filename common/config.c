@@ -23,6 +23,7 @@ cfg_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->snaplen = 262144;
 	cfg->promisc = true;
+	cfg->workers = 1;
 	cfg->timeouts_s[CFG_TO_TCP] = 15;
 	cfg->timeouts_s[CFG_TO_UDP] = 15;
 	cfg->timeouts_s[CFG_TO_ICMP] = 15;
@@ -200,7 +201,9 @@ usage(FILE *f)
 	    "(repeatable)\n"
 	    "  -f, --filter EXPR        BPF filter (or trailing arguments)\n"
 	    "  -C, --snaplen BYTES      bytes captured per packet (262144)\n"
-	    "  -B, --buffer-size BYTES  kernel capture buffer\n"
+	    "  -B, --buffer-size BYTES  kernel capture ring, per worker\n"
+	    "      --workers N          live: N capture threads sharing each "
+	    "interface (1)\n"
 	    "  -N, --no-promisc         do not put the interface in "
 	    "promiscuous mode\n"
 	    "      --decap              tunnels: the inner packet makes the "
@@ -263,6 +266,7 @@ enum {
 	OPT_VERBOSE,
 	OPT_NO_PROGRESS,
 	OPT_PACE,
+	OPT_WORKERS,
 };
 
 static const struct option long_opts[] = {
@@ -293,6 +297,7 @@ static const struct option long_opts[] = {
     {"template-packets", required_argument, NULL, OPT_TMPL_PACKETS},
     {"template-secs", required_argument, NULL, OPT_TMPL_SECS},
     {"pace-us", required_argument, NULL, OPT_PACE},
+    {"workers", required_argument, NULL, OPT_WORKERS},
     {"json", required_argument, NULL, 'j'},
     {"stats", required_argument, NULL, OPT_STATS},
     {"foreground", no_argument, NULL, 'd'},
@@ -579,6 +584,12 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 	case OPT_PACE:
 		return parse_u32_opt("--pace-us", arg, 0, 1000000,
 				     &cfg->pace_us, err, errlen);
+	case OPT_WORKERS:
+		if (parse_u32_opt("--workers", arg, 1, CFG_MAX_WORKERS, &v, err,
+				  errlen) != 0)
+			return -1;
+		cfg->workers = (int)v;
+		return 0;
 	case 'j':
 		cfg->json_path = arg;
 		return 0;
@@ -691,6 +702,13 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err,
 	}
 	if (cfg->n_files > 0 && cfg->n_ifaces > 0) {
 		(void)snprintf(err, errlen, "-r and -i cannot be combined");
+		return -1;
+	}
+	if (cfg->workers > 1 && cfg->n_ifaces == 0) {
+		(void)snprintf(err, errlen,
+			       "--workers %d: only live capture (-i) has "
+			       "workers",
+			       cfg->workers);
 		return -1;
 	}
 	if (cfg->transport != 0 && cfg->version != 10) {

@@ -14,6 +14,7 @@
 #define CFG_MAX_FILES      256
 #define CFG_MAX_COLLECTORS 8
 #define CFG_ERR_LEN        512
+#define CFG_MAX_WORKERS    64
 
 /* Named timeouts of -t, softflowd's names. Values in seconds. */
 enum cfg_timeout {
@@ -46,7 +47,8 @@ struct config {
 	int n_files;
 	char *filter; /* -f or trailing arguments joined; malloc'd */
 	int snaplen;
-	int buffer_bytes;
+	int buffer_bytes; /* -B: kernel ring per capture handle (each worker's) */
+	int workers;      /* --workers: live capture threads (PACKET_FANOUT) */
 	bool promisc;
 	bool decap;
 
