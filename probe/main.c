@@ -22,6 +22,7 @@
 #include "../export/json.h"
 #include "capture.h"
 #include "control.h"
+#include "live.h"
 #include "probe.h"
 
 #define NS_PER_SEC  1000000000ULL
@@ -41,6 +42,8 @@ struct app {
 	struct jsonout *jo;
 	struct exporter *ex;
 	struct ctl_server *ctl;
+	struct live *lv;       /* -i: the capture workers (live.c) */
+	struct live_totals lt; /* their counters, summed */
 	uint64_t flows_out;    /* expired flows handed to the outputs */
 	uint64_t last_tick_ns; /* exporter timers, packet time */
 	int read_errors;       /* damaged capture files */
@@ -159,7 +162,8 @@ progress(struct app *a, bool final)
 static void
 log_stats(struct app *a)
 {
-	const struct flowtab_stats *fs = flowtab_stats(a->pr.ft);
+	const struct flowtab_stats *fs =
+	    a->lv != NULL ? &a->lt.fs : flowtab_stats(a->pr.ft);
 
 	log_msg(LOG_LVL_WARN,
 		"statistics: %llu packets seen, %llu accounted, %llu not IP, "
@@ -186,7 +190,8 @@ set_u64(json_t *o, const char *k, uint64_t v)
 static json_t *
 stats_object(struct app *a)
 {
-	const struct flowtab_stats *fs = flowtab_stats(a->pr.ft);
+	const struct flowtab_stats *fs =
+	    a->lv != NULL ? &a->lt.fs : flowtab_stats(a->pr.ft);
 	static const char *const reason[] = {"",	 "idle",   "active",
 					     "end_of_flow", "forced", "resource"};
 	json_t *o = json_object(), *drops = json_object(), *exp = json_object();
@@ -216,7 +221,8 @@ stats_object(struct app *a)
 	set_u64(fl, "packets", fs->packets);
 	set_u64(fl, "octets", fs->octets);
 	set_u64(fl, "exported", a->flows_out);
-	set_u64(fl, "memory_bytes", flowtab_mem_bytes(a->pr.ft));
+	set_u64(fl, "memory_bytes", a->lv != NULL ? a->lt.mem_bytes
+					       : flowtab_mem_bytes(a->pr.ft));
 	for (i = 1; i <= FLOW_END_RESOURCE; i++) {
 		char k[32];
 
@@ -224,6 +230,8 @@ stats_object(struct app *a)
 		set_u64(fl, k, fs->flows_expired[i]);
 	}
 	(void)json_object_set_new(o, "flows", fl);
+	if (a->lv != NULL)
+		(void)json_object_set_new(o, "workers", live_workers_json(a->lv));
 	if (a->ex != NULL) {
 		const struct exp_stats *es = exp_get_stats(a->ex);
 		json_t *colls = json_array();
@@ -313,18 +321,26 @@ control_handler(void *ctx, enum ctl_cmd cmd)
 		return stats_object(a);
 	case CTL_DUMP_FLOWS:
 		o = json_array();
-		flowtab_foreach(a->pr.ft, dump_one, o);
+		if (a->lv != NULL)
+			live_foreach_flow(a->lv, dump_one, o);
+		else
+			flowtab_foreach(a->pr.ft, dump_one, o);
 		return json_pack("{s:o}", "flows", o);
 	case CTL_EXPIRE_ALL:
 		before = a->flows_out;
-		probe_expire_all(&a->pr, FLOW_END_FORCED);
+		if (a->lv != NULL)
+			live_expire_all(a->lv, FLOW_END_FORCED);
+		else
+			probe_expire_all(&a->pr, FLOW_END_FORCED);
 		if (a->ex != NULL)
 			exp_flush(a->ex, a->pr.now_ns);
 		return json_pack("{s:I}", "expired",
 				 (json_int_t)(a->flows_out - before));
 	case CTL_DELETE_ALL:
 		return json_pack("{s:I}", "deleted",
-				 (json_int_t)flowtab_delete_all(a->pr.ft));
+				 (json_int_t)(a->lv != NULL
+						  ? live_delete_all(a->lv)
+						  : flowtab_delete_all(a->pr.ft)));
 	case CTL_TIMEOUTS:
 		o = json_object();
 		for (i = 0; i < CFG_TO_COUNT; i++)
@@ -426,23 +442,6 @@ build_exp_config(const struct config *c, struct exp_config *e)
 	e->n_if = i;
 }
 
-static void
-update_pcap_stats(struct app *a)
-{
-	struct pcap_stat ps;
-	int i;
-
-	a->pcap_recv = a->pcap_drop = a->pcap_ifdrop = 0;
-	for (i = 0; i < a->n_src; i++) {
-		if (!a->src[i].live || a->src[i].pcap == NULL ||
-		    pcap_stats(a->src[i].pcap, &ps) != 0)
-			continue;
-		a->pcap_recv += ps.ps_recv;
-		a->pcap_drop += ps.ps_drop;
-		a->pcap_ifdrop += ps.ps_ifdrop;
-	}
-}
-
 /* Replay every file in order; returns the number of damaged files. */
 static int
 run_replay(struct app *a)
@@ -494,67 +493,40 @@ run_replay(struct app *a)
 	return a->read_errors;
 }
 
+/*
+ * Live: the workers' counters stand in for the main probe's (which sees
+ * no packet); the flows reach flow_out() on this thread.
+ */
+static void
+live_tick(void *ctx, uint64_t now_ns)
+{
+	struct app *a = ctx;
+
+	probe_tick(&a->pr, now_ns);
+	live_totals(a->lv, &a->lt);
+	a->pr.st = a->lt.st;
+	a->pcap_recv = a->lt.pcap_recv;
+	a->pcap_drop = a->lt.pcap_drop;
+	a->pcap_ifdrop = a->lt.pcap_ifdrop;
+	tick_exporter(a);
+	service_control(a);
+	if (got_usr1) {
+		got_usr1 = 0;
+		log_stats(a);
+	}
+}
+
 static int
 run_live(struct app *a)
 {
-	struct pollfd pfd[CFG_MAX_IFACES + 1];
-	uint64_t expint_ns =
-	    (uint64_t)a->cfg.timeouts_s[CFG_TO_EXPINT] * NS_PER_SEC;
-	uint64_t last_expire = 0, now;
-	int i, n;
+	struct live_hooks h = {
+	    .flow = flow_out,
+	    .tick = live_tick,
+	    .ctx = a,
+	    .fd_wake = a->ctl != NULL ? ctl_fd(a->ctl) : -1,
+	};
 
-	for (i = 0; i < a->n_src; i++) {
-		pfd[i].fd = pcap_get_selectable_fd(a->src[i].pcap);
-		pfd[i].events = POLLIN;
-		if (pcap_setnonblock(a->src[i].pcap, 1, NULL) != 0)
-			log_msg(LOG_LVL_WARN, "%s: cannot set non-blocking",
-				a->src[i].name);
-	}
-	pfd[a->n_src].fd = a->ctl != NULL ? ctl_fd(a->ctl) : -1;
-	pfd[a->n_src].events = POLLIN;
-	while (!got_stop) {
-		n = poll(pfd, (nfds_t)a->n_src + 1, 200);
-		if (n < 0 && errno != EINTR) {
-			log_msg(LOG_LVL_ERR, "poll: %s", strerror(errno));
-			break;
-		}
-		for (i = 0; i < a->n_src && !got_stop; i++) {
-			if (n > 0 && pfd[i].revents & (POLLERR | POLLNVAL)) {
-				log_msg(LOG_LVL_ERR,
-					"interface %s: capture error (gone?); "
-					"exporting all flows and exiting",
-					a->src[i].name);
-				got_stop = 1;
-				break;
-			}
-			a->cur_src = i;
-			if (pcap_dispatch(a->src[i].pcap, BATCH, packet_cb,
-					  (u_char *)a) == PCAP_ERROR) {
-				log_msg(LOG_LVL_ERR,
-					"interface %s: %s; exporting all flows "
-					"and exiting",
-					a->src[i].name,
-					pcap_geterr(a->src[i].pcap));
-				got_stop = 1;
-			}
-		}
-		/* idle flows expire on a quiet link too */
-		now = wall_ns();
-		if (now - last_expire >= expint_ns) {
-			probe_tick(&a->pr, now);
-			last_expire = now;
-		}
-		update_pcap_stats(a);
-		tick_exporter(a);
-		if (pfd[a->n_src].revents & POLLIN)
-			service_control(a);
-		if (got_usr1) {
-			got_usr1 = 0;
-			log_stats(a);
-		}
-	}
-	update_pcap_stats(a);
-	return 0;
+	return live_run(a->lv, &h, &got_stop);
 }
 
 static int
@@ -570,18 +542,8 @@ open_sources(struct app *a)
 	char err[CFG_ERR_LEN];
 	int i;
 
-	if (a->cfg.n_ifaces > 0) {
-		for (i = 0; i < a->cfg.n_ifaces; i++) {
-			if (cap_open_live(&a->src[i], a->cfg.ifaces[i].name,
-					  &opt, err, sizeof(err)) != 0) {
-				log_msg(LOG_LVL_ERR, "%s", err);
-				return -1;
-			}
-			a->src[i].ifindex = a->cfg.ifaces[i].ifindex;
-			a->n_src++;
-		}
-		return 0;
-	}
+	if (a->cfg.n_ifaces > 0)
+		return 0; /* live_create() opens them, once per worker */
 	/* Files are checked before anything starts; stdin at its turn. */
 	for (i = 0; i < a->cfg.n_files; i++) {
 		if (strcmp(a->cfg.files[i], "-") != 0 &&
@@ -663,6 +625,13 @@ main(int argc, char **argv)
 		log_msg(LOG_LVL_ERR, "%s", err);
 		return 1;
 	}
+	if (live) {
+		a->lv = live_create(&a->cfg, &dc, &ftc, err, sizeof(err));
+		if (a->lv == NULL) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			return 1;
+		}
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -721,6 +690,7 @@ main(int argc, char **argv)
 	}
 	for (rc = 0; rc < a->n_src; rc++)
 		cap_close(&a->src[rc]);
+	live_destroy(a->lv);
 	if (a->ctl != NULL)
 		ctl_close(a->ctl);
 	probe_fini(&a->pr);
