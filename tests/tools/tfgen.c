@@ -1280,9 +1280,9 @@ conv_init(struct gen *g, struct conv *c, const struct conv_spec *s,
 		tcp_prepare(g, c);
 		break;
 	case K_LONG_UDP:
-		c->stop_us = start_us + 4000 * TFG_US_PER_S;
-		/* FALLTHROUGH */
 	case K_UDP_STREAM:
+		if (c->kind == K_LONG_UDP)
+			c->stop_us = start_us + 4000 * TFG_US_PER_S;
 		c->sport = (uint16_t)rnd_range(g, 16384, 32767); /* RTP */
 		c->remaining *= 10;
 		udp_stream_prepare(g, c);
