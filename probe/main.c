@@ -48,6 +48,8 @@ struct app {
 	uint64_t last_tick_ns; /* exporter timers, packet time */
 	int read_errors;       /* damaged capture files */
 	bool boot_set;         /* exporter uptime origin given */
+	bool pid_written;      /* -p file is ours to remove */
+	bool started;          /* set up: flows may be counted */
 	/* progress bar */
 	bool progress;
 	struct timespec prog_last;
@@ -200,6 +202,7 @@ stats_object(struct app *a)
 
 	set_u64(o, "packets_seen", a->pr.st.packets_seen);
 	set_u64(o, "bytes_seen", a->pr.st.bytes_seen);
+	set_u64(o, "packets_unsampled", a->pr.st.packets_unsampled);
 	set_u64(o, "packets_ip4", a->pr.st.packets_ip4);
 	set_u64(o, "packets_ip6", a->pr.st.packets_ip6);
 	set_u64(o, "packets_accounted", a->pr.st.packets_accounted);
@@ -574,14 +577,143 @@ write_pidfile(const char *path)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Everything that can refuse to start; -1 after logging why. */
+static int
+setup(struct app *a, bool live)
 {
-	struct app *a = &app;
 	struct flowtab_config ftc;
 	struct dec_config dc = {0};
 	char err[CFG_ERR_LEN] = "";
 	struct sigaction sa;
+
+	if (open_sources(a) != 0)
+		return -1;
+	if (a->cfg.json_path != NULL) {
+		a->jo = jsonout_open(a->cfg.json_path, err, sizeof(err));
+		if (a->jo == NULL) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
+	}
+	if (a->cfg.n_coll > 0 || a->cfg.transport == 2) {
+		struct exp_config ec;
+
+		build_exp_config(&a->cfg, &ec);
+		a->ex = exp_create(&ec, err, sizeof(err));
+		if (a->ex == NULL) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
+	} else if (a->jo == NULL) {
+		log_msg(LOG_LVL_WARN,
+			"no output given: flows are only counted (give -n "
+			"HOST:PORT or -j FILE)");
+	}
+	build_flowtab_config(&a->cfg, &ftc);
+	dc.decap = a->cfg.decap;
+	if (probe_init(&a->pr, &dc, &ftc, flow_out, a, err, sizeof(err)) != 0) {
+		log_msg(LOG_LVL_ERR, "%s", err);
+		return -1;
+	}
+	a->pr.sample_n = a->cfg.sampling;
+	if (live) {
+		a->lv = live_create(&a->cfg, &dc, &ftc, err, sizeof(err));
+		if (a->lv == NULL) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
+	}
+	if (a->cfg.ctlsock != NULL) {
+		a->ctl = ctl_open(a->cfg.ctlsock, err, sizeof(err));
+		if (a->ctl == NULL) {
+			log_msg(LOG_LVL_ERR, "-c %s", err);
+			return -1;
+		}
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGUSR1, &sa, NULL);
+	(void)signal(SIGPIPE, SIG_IGN);
+
+	/*
+	 * Live capture runs in the background unless -d. The working
+	 * directory is kept so that relative -p, -c, -j and --stats paths
+	 * mean what they meant on the command line.
+	 */
+	if (live && !a->cfg.foreground) {
+		if (daemon(1, 0) != 0) {
+			log_msg(LOG_LVL_ERR, "daemon: %s", strerror(errno));
+			return -1;
+		}
+		log_use_syslog(true, "tapflow");
+	}
+	if (a->cfg.pidfile != NULL) {
+		if (write_pidfile(a->cfg.pidfile) != 0)
+			return -1;
+		a->pid_written = true;
+	}
+	if (live && a->ex != NULL) {
+		/* v5/v9 uptime starts now */
+		exp_set_boot(a->ex, wall_ns());
+		a->boot_set = true;
+	}
+	/* Capture, sockets and files are open: root is no longer needed. */
+	if ((a->cfg.user != NULL || a->cfg.chroot_dir != NULL) &&
+	    priv_drop(a->cfg.user, a->cfg.chroot_dir, err, sizeof(err)) != 0) {
+		log_msg(LOG_LVL_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Export what is left, write the counters, close everything. */
+static int
+teardown(struct app *a, bool live, int exit_code)
+{
+	int i;
+
+	if (a->started) {
+		/* Nothing counted is lost: expire everything and send it. */
+		probe_expire_all(&a->pr, FLOW_END_FORCED);
+		if (a->ex != NULL) {
+			exp_set_capture_stats(a->ex, a->pr.st.packets_seen,
+					      a->pcap_drop + a->pcap_ifdrop);
+			exp_flush(a->ex, a->pr.now_ns);
+		}
+		if (log_level >= LOG_LVL_INFO || (live && got_stop))
+			log_stats(a);
+		if (a->cfg.stats_path != NULL &&
+		    write_stats(a, a->cfg.stats_path) != 0)
+			exit_code = 1;
+	}
+	if (a->ex != NULL)
+		exp_destroy(a->ex, a->pr.now_ns);
+	if (a->jo != NULL && jsonout_close(a->jo) != 0) {
+		log_msg(LOG_LVL_ERR, "-j %s: write error", a->cfg.json_path);
+		exit_code = 1;
+	}
+	for (i = 0; i < a->n_src; i++)
+		cap_close(&a->src[i]);
+	live_destroy(a->lv);
+	if (a->ctl != NULL)
+		ctl_close(a->ctl);
+	probe_fini(&a->pr);
+	if (a->pid_written && unlink(a->cfg.pidfile) != 0)
+		log_msg(LOG_LVL_WARN, "-p %s: cannot remove: %s",
+			a->cfg.pidfile, strerror(errno));
+	cfg_free(&a->cfg);
+	return exit_code;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app *a = &app;
+	char err[CFG_ERR_LEN] = "";
 	int rc, exit_code = 0;
 	bool live;
 
@@ -596,73 +728,11 @@ main(int argc, char **argv)
 	log_level = a->cfg.verbosity;
 	live = a->cfg.n_ifaces > 0;
 
-	if (open_sources(a) != 0)
-		return 1;
-	if (a->cfg.json_path != NULL) {
-		a->jo = jsonout_open(a->cfg.json_path, err, sizeof(err));
-		if (a->jo == NULL) {
-			log_msg(LOG_LVL_ERR, "%s", err);
-			return 1;
-		}
+	if (setup(a, live) != 0) {
+		/* refused before anything started: nothing was counted */
+		return teardown(a, live, 1);
 	}
-	if (a->cfg.n_coll > 0 || a->cfg.transport == 2) {
-		struct exp_config ec;
-
-		build_exp_config(&a->cfg, &ec);
-		a->ex = exp_create(&ec, err, sizeof(err));
-		if (a->ex == NULL) {
-			log_msg(LOG_LVL_ERR, "%s", err);
-			return 1;
-		}
-	} else if (a->jo == NULL) {
-		log_msg(LOG_LVL_WARN,
-			"no output given: flows are only counted (give -n "
-			"HOST:PORT or -j FILE)");
-	}
-	build_flowtab_config(&a->cfg, &ftc);
-	dc.decap = a->cfg.decap;
-	if (probe_init(&a->pr, &dc, &ftc, flow_out, a, err, sizeof(err)) != 0) {
-		log_msg(LOG_LVL_ERR, "%s", err);
-		return 1;
-	}
-	if (live) {
-		a->lv = live_create(&a->cfg, &dc, &ftc, err, sizeof(err));
-		if (a->lv == NULL) {
-			log_msg(LOG_LVL_ERR, "%s", err);
-			return 1;
-		}
-	}
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	(void)sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGUSR1, &sa, NULL);
-	(void)signal(SIGPIPE, SIG_IGN);
-
-	if (live && !a->cfg.foreground) {
-		if (daemon(0, 0) != 0) {
-			log_msg(LOG_LVL_ERR, "daemon: %s", strerror(errno));
-			return 1;
-		}
-		log_use_syslog(true, "tapflow");
-	}
-	if (a->cfg.ctlsock != NULL) {
-		a->ctl = ctl_open(a->cfg.ctlsock, err, sizeof(err));
-		if (a->ctl == NULL) {
-			log_msg(LOG_LVL_ERR, "-c %s", err);
-			return 1;
-		}
-	}
-	if (a->cfg.pidfile != NULL && write_pidfile(a->cfg.pidfile) != 0)
-		return 1;
-	/* Capture, sockets and files are open: root is no longer needed. */
-	if ((a->cfg.user != NULL || a->cfg.chroot_dir != NULL) &&
-	    priv_drop(a->cfg.user, a->cfg.chroot_dir, err, sizeof(err)) != 0) {
-		log_msg(LOG_LVL_ERR, "%s", err);
-		return 1;
-	}
+	a->started = true;
 	a->progress = !live && a->cfg.progress && isatty(STDERR_FILENO);
 	(void)clock_gettime(CLOCK_MONOTONIC, &a->prog_last);
 
@@ -670,32 +740,5 @@ main(int argc, char **argv)
 		(void)run_live(a);
 	else if (run_replay(a) > 0)
 		exit_code = 2;
-
-	/* Nothing counted is lost: expire everything and send it. */
-	probe_expire_all(&a->pr, FLOW_END_FORCED);
-	if (a->ex != NULL) {
-		exp_set_capture_stats(a->ex, a->pr.st.packets_seen,
-				      a->pcap_drop + a->pcap_ifdrop);
-		exp_flush(a->ex, a->pr.now_ns);
-	}
-	if (log_level >= LOG_LVL_INFO || (live && got_stop))
-		log_stats(a);
-	if (a->cfg.stats_path != NULL && write_stats(a, a->cfg.stats_path) != 0)
-		exit_code = 1;
-	if (a->ex != NULL)
-		exp_destroy(a->ex, a->pr.now_ns);
-	if (a->jo != NULL && jsonout_close(a->jo) != 0) {
-		log_msg(LOG_LVL_ERR, "-j %s: write error", a->cfg.json_path);
-		exit_code = 1;
-	}
-	for (rc = 0; rc < a->n_src; rc++)
-		cap_close(&a->src[rc]);
-	live_destroy(a->lv);
-	if (a->ctl != NULL)
-		ctl_close(a->ctl);
-	probe_fini(&a->pr);
-	if (a->cfg.pidfile != NULL)
-		(void)unlink(a->cfg.pidfile);
-	cfg_free(&a->cfg);
-	return exit_code;
+	return teardown(a, live, exit_code);
 }

@@ -79,6 +79,20 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 	pr->now_ns = packet_time(pr, ts_sec, ts_nsec);
 	pr->st.packets_seen++;
 	pr->st.bytes_seen += wirelen;
+	/*
+	 * Deterministic 1-in-N sampling (samplingAlgorithm 1, RFC 7012): the
+	 * first packet of every N is accounted; the options record tells
+	 * collectors to scale by N.
+	 */
+	if (pr->sample_n > 1) {
+		if (pr->sample_ctr != 0) {
+			if (++pr->sample_ctr == pr->sample_n)
+				pr->sample_ctr = 0;
+			pr->st.packets_unsampled++;
+			return;
+		}
+		pr->sample_ctr = 1;
+	}
 	m.ts_ns = pr->now_ns;
 	m.ifindex = ifindex;
 	st = dec_packet(&pr->dec, linktype, bytes, caplen, wirelen, &m);

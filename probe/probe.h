@@ -17,6 +17,7 @@
 
 struct probe_stats {
 	uint64_t packets_seen;   /* frames handed to probe_packet() */
+	uint64_t packets_unsampled; /* passed over by 1-in-N sampling */
 	uint64_t bytes_seen;     /* their wire lengths */
 	uint64_t packets_ip4;    /* outer IPv4 header found (DEC_OK or bad) */
 	uint64_t packets_ip6;    /* outer IPv6 header found */
@@ -34,6 +35,8 @@ struct probe {
 	struct frag_cache *frags;
 	struct flowtab *ft;
 	uint64_t now_ns; /* the clock: packet time, never backwards */
+	uint32_t sample_n;   /* -s N: account 1 packet in N (0, 1: all) */
+	uint32_t sample_ctr; /* packets since the last one accounted */
 	struct probe_stats st;
 };
 
