@@ -59,7 +59,48 @@ struct flow_record {
 	uint32_t flow_label; /* IPv6 flow label, 20 bits */
 	uint8_t n_mpls;
 	uint32_t mpls[FLOWREC_MAX_MPLS]; /* label stack entries, top first */
+
+	/*
+	 * What the record carries beyond the base fields (FLOWREC_EXT_*):
+	 * the flow table sets a bit when that part of it is kept, so the
+	 * encoders pick a template with those fields.
+	 */
+	uint8_t ext;
+
+	/* tunnel (--decap): the outermost carrier of the inner packet */
+	uint8_t tunnel;     /* FLOWREC_TUN_*, 0 if none */
+	uint8_t tun_family; /* 4 or 6: family of the outer addresses */
+	uint32_t tunnel_id; /* VXLAN/Geneve VNI, GTP-U TEID or GRE key */
+	uint8_t tun_src[16]; /* outer source address */
+	uint8_t tun_dst[16];
+
+	/* biflow (RFC 5103): the reverse direction, dst -> src */
+	uint8_t biflow_dir; /* biflowDirection (IE 239) */
+	uint8_t rev_tcp_flags;
+	uint8_t rev_ttl_min; /* 0 when rev_packets is 0 */
+	uint8_t rev_ttl_max;
+	uint64_t rev_packets;
+	uint64_t rev_octets;
+	uint64_t rev_first_ns; /* 0 when rev_packets is 0 */
+	uint64_t rev_last_ns;
 };
+
+/* flow_record.ext bits. */
+#define FLOWREC_EXT_LINK   0x01 /* MACs, inner VLAN, MPLS, flow label */
+#define FLOWREC_EXT_TUNNEL 0x02 /* tunnel, tun_* */
+#define FLOWREC_EXT_BIFLOW 0x04 /* rev_*, biflow_dir */
+
+/* flow_record.tunnel: the same values as probe/pkt.h's enum pkt_tunnel. */
+#define FLOWREC_TUN_GRE    1
+#define FLOWREC_TUN_IPIP   2
+#define FLOWREC_TUN_VXLAN  3
+#define FLOWREC_TUN_GTPU   4
+#define FLOWREC_TUN_GENEVE 5
+#define FLOWREC_TUN_TEREDO 6
+
+/* biflowDirection (RFC 5103 6.3). */
+#define FLOWREC_BIDIR_ARBITRARY 0 /* who started is unknown */
+#define FLOWREC_BIDIR_INITIATOR 1 /* the source started the conversation */
 
 /* Called for each expired flow. The record is only valid during the call. */
 typedef void (*flow_sink_fn)(void *ctx, const struct flow_record *rec);

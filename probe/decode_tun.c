@@ -135,6 +135,10 @@ walk_inner(const struct dec_config *cfg, struct pkt_cur *c, struct pkt_meta *m,
 	if (m->depth == 0) {
 		m->tunnel = (uint8_t)tun;
 		m->tunnel_id = id;
+		/* the carrier's endpoints, before clear_l3() forgot them */
+		m->tun_family = outer.family;
+		memcpy(m->tun_src, outer.src, sizeof(m->tun_src));
+		memcpy(m->tun_dst, outer.dst, sizeof(m->tun_dst));
 	}
 	m->depth++;
 	switch (kind) {

@@ -40,9 +40,9 @@
 #define KEY_VLAN_MASK 0x0fffU
 #define KEY_IPV6      0x8000U
 
-/* flow_cold.label_nmpls: IPv6 flow label (20 bits), MPLS count at 24. */
-#define COLD_LABEL_MASK  0x000fffffU
-#define COLD_NMPLS_SHIFT 24
+#define LABEL_MASK     0x000fffffU /* IPv6 flow label, MPLS label */
+#define MPLS_LABEL_SHIFT 12
+#define XKEY_MPLS_SEEN 0x80000000U /* tells label 0 from no MPLS */
 
 /*
  * The key, 44 bytes with no padding: built in a zeroed struct so hashing
@@ -104,18 +104,78 @@ _Static_assert(offsetof(struct flow, q) + sizeof(struct qlink) <= 64,
 _Static_assert(offsetof(struct flow, last_ns) + sizeof(uint64_t) <= 64,
                "last_ns outside the first 64 bytes");
 
-/* Read when a flow starts and when it ends: copied from the first packet. */
-struct flow_cold {
+/*
+ * The key's extension for -T ether and --track-mpls: hashed and compared
+ * after struct flow_key only when one of them is on. Otherwise it still
+ * holds the first packet's MACs, for the record.
+ */
+struct flow_xkey {
 	uint8_t src_mac[6];
 	uint8_t dst_mac[6];
-	uint16_t vlan; /* first packet's outer VLAN id */
-	uint16_t inner_vlan;
-	uint32_t label_nmpls; /* flow label | n_mpls << COLD_NMPLS_SHIFT */
-	uint32_t mpls[FLOWREC_MAX_MPLS];
+	uint32_t mpls_label; /* XKEY_MPLS_SEEN | top label, if tracked */
 };
 
-_Static_assert(sizeof(struct flow_cold) == 32, "flow_cold grew");
+/* What the hash reads: the key, then the extension if it is tracked. */
+struct flow_fullkey {
+	struct flow_key k;
+	struct flow_xkey x;
+};
+
+_Static_assert(sizeof(struct flow_fullkey) == 60, "flow_fullkey padding");
+
+/*
+ * Link-layer fields (cfg->link_fields), read when a flow starts and when
+ * it ends; the extension key comes first, so a tracked lookup reads one
+ * more cache line, never two.
+ */
+struct flow_cold {
+	struct flow_xkey x;
+	uint32_t mpls[FLOWREC_MAX_MPLS];
+	uint32_t flow_label;
+	uint16_t inner_vlan;
+	uint8_t n_mpls;
+	uint8_t pad;
+};
+
+_Static_assert(sizeof(struct flow_cold) == 36, "flow_cold grew");
 _Static_assert(PKT_MAX_MPLS >= FLOWREC_MAX_MPLS, "MPLS depth mismatch");
+
+/* Tunnel fields (cfg->tunnel_fields), from the first packet. */
+struct flow_tun {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint32_t id;
+	uint8_t type; /* enum pkt_tunnel */
+	uint8_t family;
+	uint8_t pad[2];
+};
+
+_Static_assert(sizeof(struct flow_tun) == 40, "flow_tun grew");
+_Static_assert(PKT_TUN_TEREDO == FLOWREC_TUN_TEREDO &&
+                   PKT_TUN_VXLAN == FLOWREC_TUN_VXLAN &&
+                   PKT_TUN_GRE == FLOWREC_TUN_GRE,
+               "tunnel numbers differ");
+
+/*
+ * The reverse direction of a biflow (cfg->biflow). struct flow counts
+ * the forward direction, except last_ns, which is either direction's
+ * latest packet (it drives the idle queues); fwd_last_ns is the
+ * forward's own.
+ */
+struct flow_rev {
+	uint64_t packets;
+	uint64_t octets;
+	uint64_t first_ns;
+	uint64_t last_ns;
+	uint64_t fwd_last_ns;
+	uint8_t tcp_flags;
+	uint8_t ttl_min;
+	uint8_t ttl_max;
+	uint8_t dir; /* biflowDirection */
+	uint8_t pad[4];
+};
+
+_Static_assert(sizeof(struct flow_rev) == 48, "flow_rev grew");
 
 struct slot {
 	uint32_t tag; /* high 32 bits of the hash; home = tag & mask */
@@ -129,13 +189,19 @@ struct queue {
 
 struct flowtab {
 	struct flow *flows;
-	struct flow_cold *cold;
+	uint16_t *vlan;         /* first packet's outer VLAN id */
+	struct flow_cold *cold; /* NULL without link_fields */
+	struct flow_tun *tun;   /* NULL without tunnel_fields */
+	struct flow_rev *rev;   /* NULL without biflow */
 	struct slot *slots;
 	uint32_t mask; /* slots - 1 */
 	uint32_t max_flows;
 	uint32_t free_top; /* free stack, linked through flow.q.next */
 	enum flowtab_track track;
 	bool track_vlan;
+	bool track_ether;
+	bool track_mpls;
+	size_t hash_len; /* key bytes hashed: 44, or 60 with the extension */
 	uint64_t clock_ns; /* latest packet time; never goes backwards */
 	uint64_t next_dl;  /* no deadline is earlier: expiry's fast path */
 	uint64_t timeout_ns[FQ_COUNT];
@@ -154,7 +220,7 @@ flowtab_config_defaults(struct flowtab_config *cfg)
 	const uint64_t s = 1000000000ULL;
 
 	memset(cfg, 0, sizeof(*cfg));
-	/* softflowd's -m default is 8192; 65536 flows cost 9 MiB here. */
+	/* softflowd's -m default is 8192; 65536 flows cost 7.1 MiB here. */
 	cfg->max_flows = 65536;
 	cfg->track = TRACK_FULL;
 	cfg->track_vlan = false;
@@ -241,13 +307,63 @@ key_build(const struct flowtab *ft, const struct pkt_meta *m,
 	k->dport = m->dport;
 }
 
-static uint32_t
-key_tag(const struct flowtab *ft, const struct flow_key *k)
+/* The extension: MACs for the record, tracked fields for the key. */
+static void
+xkey_build(const struct flowtab *ft, const struct pkt_meta *m,
+           struct flow_xkey *x)
 {
-	uint64_t h = XXH3_64bits_withSecret(k, sizeof(*k), ft->secret,
+	memset(x, 0, sizeof(*x));
+	if (m->has_mac) {
+		memcpy(x->src_mac, m->src_mac, 6);
+		memcpy(x->dst_mac, m->dst_mac, 6);
+	}
+	if (ft->track_mpls && m->n_mpls > 0)
+		x->mpls_label = XKEY_MPLS_SEEN |
+		                (m->mpls[0] >> MPLS_LABEL_SHIFT & LABEL_MASK);
+}
+
+/* The same conversation seen from the other side. */
+static void
+fullkey_reverse(const struct flow_fullkey *fk, struct flow_fullkey *r)
+{
+	*r = *fk;
+	memcpy(r->k.src, fk->k.dst, 16);
+	memcpy(r->k.dst, fk->k.src, 16);
+	r->k.sport = fk->k.dport;
+	r->k.dport = fk->k.sport;
+	memcpy(r->x.src_mac, fk->x.dst_mac, 6);
+	memcpy(r->x.dst_mac, fk->x.src_mac, 6);
+}
+
+static uint32_t
+key_tag(const struct flowtab *ft, const struct flow_fullkey *fk)
+{
+	uint64_t h = XXH3_64bits_withSecret(fk, ft->hash_len, ft->secret,
 	                                    sizeof(ft->secret));
 
 	return (uint32_t)(h >> 32);
+}
+
+/* Flow idx's key as key_tag() and index_find() take it. */
+static void
+fullkey_of(const struct flowtab *ft, uint32_t idx, struct flow_fullkey *fk)
+{
+	fk->k = ft->flows[idx].key;
+	if (ft->cold != NULL)
+		fk->x = ft->cold[idx].x;
+	else
+		memset(&fk->x, 0, sizeof(fk->x));
+}
+
+/* Does flow idx have key fk? The tag matched already. */
+static bool
+key_eq(const struct flowtab *ft, uint32_t idx, const struct flow_fullkey *fk)
+{
+	if (memcmp(&ft->flows[idx].key, &fk->k, sizeof(fk->k)) != 0)
+		return false;
+	if (ft->hash_len == sizeof(fk->k))
+		return true;
+	return memcmp(&ft->cold[idx].x, &fk->x, sizeof(fk->x)) == 0;
 }
 
 /*
@@ -255,7 +371,7 @@ key_tag(const struct flowtab *ft, const struct flow_key *k)
  * it is absent.
  */
 static uint32_t
-index_find(const struct flowtab *ft, const struct flow_key *k, uint32_t tag,
+index_find(const struct flowtab *ft, const struct flow_fullkey *k, uint32_t tag,
            uint32_t *pos)
 {
 	uint32_t i = tag & ft->mask;
@@ -265,8 +381,7 @@ index_find(const struct flowtab *ft, const struct flow_key *k, uint32_t tag,
 
 		if (sl->idx == NIL)
 			return NIL;
-		if (sl->tag == tag &&
-		    memcmp(&ft->flows[sl->idx].key, k, sizeof(*k)) == 0) {
+		if (sl->tag == tag && key_eq(ft, sl->idx, k)) {
 			*pos = i;
 			return sl->idx;
 		}
@@ -289,9 +404,12 @@ index_insert(struct flowtab *ft, uint32_t tag, uint32_t idx)
 static uint32_t
 index_pos(const struct flowtab *ft, uint32_t idx)
 {
-	uint32_t tag = key_tag(ft, &ft->flows[idx].key);
-	uint32_t i = tag & ft->mask;
+	struct flow_fullkey fk;
+	uint32_t tag, i;
 
+	fullkey_of(ft, idx, &fk);
+	tag = key_tag(ft, &fk);
+	i = tag & ft->mask;
 	while (ft->slots[i].idx != idx) {
 		assert(ft->slots[i].idx != NIL);
 		i = (i + 1) & ft->mask;
@@ -393,8 +511,6 @@ make_record(const struct flowtab *ft, uint32_t idx, int reason,
             struct flow_record *r)
 {
 	const struct flow *f = &ft->flows[idx];
-	const struct flow_cold *c = &ft->cold[idx];
-	uint8_t n_mpls = (uint8_t)(c->label_nmpls >> COLD_NMPLS_SHIFT);
 
 	memset(r, 0, sizeof(*r));
 	r->family = (f->key.fam_vlan & KEY_IPV6) != 0 ? 6 : 4;
@@ -405,8 +521,7 @@ make_record(const struct flowtab *ft, uint32_t idx, int reason,
 	r->sport = f->key.sport;
 	r->dport = f->key.dport;
 	r->ifindex = f->key.ifindex;
-	r->vlan = c->vlan;
-	r->inner_vlan = c->inner_vlan;
+	r->vlan = ft->vlan[idx];
 	r->packets = f->packets;
 	r->octets = f->octets;
 	r->first_ns = f->first_ns;
@@ -415,11 +530,43 @@ make_record(const struct flowtab *ft, uint32_t idx, int reason,
 	r->ttl_min = f->ttl_min;
 	r->ttl_max = f->ttl_max;
 	r->end_reason = (uint8_t)reason;
-	memcpy(r->src_mac, c->src_mac, 6);
-	memcpy(r->dst_mac, c->dst_mac, 6);
-	r->flow_label = c->label_nmpls & COLD_LABEL_MASK;
-	r->n_mpls = n_mpls;
-	memcpy(r->mpls, c->mpls, sizeof(r->mpls));
+	if (ft->cold != NULL) {
+		const struct flow_cold *c = &ft->cold[idx];
+
+		r->ext |= FLOWREC_EXT_LINK;
+		memcpy(r->src_mac, c->x.src_mac, 6);
+		memcpy(r->dst_mac, c->x.dst_mac, 6);
+		r->inner_vlan = c->inner_vlan;
+		r->flow_label = c->flow_label;
+		r->n_mpls = c->n_mpls;
+		memcpy(r->mpls, c->mpls, sizeof(r->mpls));
+	}
+	if (ft->tun != NULL) {
+		const struct flow_tun *tu = &ft->tun[idx];
+
+		r->ext |= FLOWREC_EXT_TUNNEL;
+		r->tunnel = tu->type;
+		r->tunnel_id = tu->id;
+		r->tun_family = tu->family;
+		memcpy(r->tun_src, tu->src, 16);
+		memcpy(r->tun_dst, tu->dst, 16);
+	}
+	if (ft->rev != NULL) {
+		const struct flow_rev *rv = &ft->rev[idx];
+
+		r->ext |= FLOWREC_EXT_BIFLOW;
+		r->last_ns = rv->fwd_last_ns;
+		r->biflow_dir = rv->dir;
+		r->rev_packets = rv->packets;
+		r->rev_octets = rv->octets;
+		if (rv->packets > 0) {
+			r->rev_first_ns = rv->first_ns;
+			r->rev_last_ns = rv->last_ns;
+			r->rev_tcp_flags = rv->tcp_flags;
+			r->rev_ttl_min = rv->ttl_min;
+			r->rev_ttl_max = rv->ttl_max;
+		}
+	}
 }
 
 /* Take flow idx (index slot pos) out of the index and queues; free it. */
@@ -512,40 +659,75 @@ least_recent(const struct flowtab *ft)
 	return best;
 }
 
+static void
+cold_init(struct flow_cold *c, const struct flow_fullkey *k,
+          const struct pkt_meta *m)
+{
+	uint32_t n_mpls;
+
+	memset(c, 0, sizeof(*c));
+	c->x = k->x;
+	c->inner_vlan = (uint16_t)(m->inner_vlan & KEY_VLAN_MASK);
+	n_mpls = m->n_mpls < FLOWREC_MAX_MPLS ? m->n_mpls : FLOWREC_MAX_MPLS;
+	memcpy(c->mpls, m->mpls, n_mpls * sizeof(c->mpls[0]));
+	c->n_mpls = (uint8_t)n_mpls;
+	if (m->family == 6)
+		c->flow_label = m->flow_label & LABEL_MASK;
+}
+
+static void
+tun_init(struct flow_tun *tu, const struct pkt_meta *m)
+{
+	memset(tu, 0, sizeof(*tu));
+	if (m->tunnel == PKT_TUN_NONE)
+		return;
+	tu->type = m->tunnel;
+	tu->id = m->tunnel_id;
+	tu->family = m->tun_family;
+	memcpy(tu->src, m->tun_src, 16);
+	memcpy(tu->dst, m->tun_dst, 16);
+}
+
+/*
+ * A TCP flow first seen mid-conversation (no SYN without ACK) may have
+ * been started by either side (RFC 5103 6.3: arbitrary).
+ */
+static void
+rev_init(struct flow_rev *rv, const struct pkt_meta *m)
+{
+	memset(rv, 0, sizeof(*rv));
+	rv->ttl_min = UINT8_MAX;
+	rv->dir = FLOWREC_BIDIR_INITIATOR;
+	if (m->proto == PROTO_TCP &&
+	    (m->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		rv->dir = FLOWREC_BIDIR_ARBITRARY;
+}
+
 /* A flow for key k, starting with packet m at t. The table has room. */
 static uint32_t
-flow_new(struct flowtab *ft, const struct flow_key *k, uint32_t tag,
+flow_new(struct flowtab *ft, const struct flow_fullkey *k, uint32_t tag,
          const struct pkt_meta *m, uint64_t t)
 {
 	uint32_t idx = ft->free_top;
 	struct flow *f;
-	struct flow_cold *c;
-	uint32_t n_mpls;
 
 	assert(idx != NIL);
 	f = &ft->flows[idx];
-	c = &ft->cold[idx];
 	ft->free_top = f->q.next;
 
 	memset(f, 0, sizeof(*f));
-	f->key = *k;
+	f->key = k->k;
 	f->ttl_min = UINT8_MAX;
 	f->first_ns = t;
 	f->last_ns = t;
-	f->queue = (uint8_t)idle_class(k->proto);
-
-	memset(c, 0, sizeof(*c));
-	if (m->has_mac) {
-		memcpy(c->src_mac, m->src_mac, 6);
-		memcpy(c->dst_mac, m->dst_mac, 6);
-	}
-	c->vlan = (uint16_t)(m->vlan & KEY_VLAN_MASK);
-	c->inner_vlan = (uint16_t)(m->inner_vlan & KEY_VLAN_MASK);
-	n_mpls = m->n_mpls < FLOWREC_MAX_MPLS ? m->n_mpls : FLOWREC_MAX_MPLS;
-	memcpy(c->mpls, m->mpls, n_mpls * sizeof(c->mpls[0]));
-	c->label_nmpls = n_mpls << COLD_NMPLS_SHIFT;
-	if (m->family == 6)
-		c->label_nmpls |= m->flow_label & COLD_LABEL_MASK;
+	f->queue = (uint8_t)idle_class(k->k.proto);
+	ft->vlan[idx] = (uint16_t)(m->vlan & KEY_VLAN_MASK);
+	if (ft->cold != NULL)
+		cold_init(&ft->cold[idx], k, m);
+	if (ft->tun != NULL)
+		tun_init(&ft->tun[idx], m);
+	if (ft->rev != NULL)
+		rev_init(&ft->rev[idx], m);
 
 	q_append(ft, &ft->q[f->queue], false, idx);
 	q_append(ft, &ft->start, true, idx);
@@ -558,22 +740,52 @@ flow_new(struct flowtab *ft, const struct flow_key *k, uint32_t tag,
 }
 
 /* Count packet m (at t) in flow idx and move the flow to its queue's tail. */
+/* Count packet m (at t) in the reverse direction of biflow idx. */
+static void
+rev_account(struct flowtab *ft, uint32_t idx, const struct pkt_meta *m,
+            uint64_t t)
+{
+	struct flow_rev *rv = &ft->rev[idx];
+
+	if (rv->packets == 0)
+		rv->first_ns = t;
+	rv->packets++;
+	rv->octets += m->octets;
+	rv->last_ns = t;
+	if (m->ttl < rv->ttl_min)
+		rv->ttl_min = m->ttl;
+	if (m->ttl > rv->ttl_max)
+		rv->ttl_max = m->ttl;
+	if (m->proto == PROTO_TCP)
+		rv->tcp_flags |= m->tcp_flags;
+}
+
+/*
+ * Count packet m (at t) in flow idx, forward or (biflow) reverse, and
+ * move the flow to its queue's tail.
+ */
 static void
 flow_account(struct flowtab *ft, uint32_t idx, const struct pkt_meta *m,
-             uint64_t t)
+             uint64_t t, bool reverse)
 {
 	struct flow *f = &ft->flows[idx];
 	uint8_t nq = f->queue;
 
-	f->packets++;
-	f->octets += m->octets;
+	if (reverse) {
+		rev_account(ft, idx, m, t);
+	} else {
+		f->packets++;
+		f->octets += m->octets;
+		if (m->ttl < f->ttl_min)
+			f->ttl_min = m->ttl;
+		if (m->ttl > f->ttl_max)
+			f->ttl_max = m->ttl;
+		if (m->proto == PROTO_TCP)
+			f->tcp_flags |= m->tcp_flags;
+		if (ft->rev != NULL)
+			ft->rev[idx].fwd_last_ns = t;
+	}
 	f->last_ns = t;
-	if (m->ttl < f->ttl_min)
-		f->ttl_min = m->ttl;
-	if (m->ttl > f->ttl_max)
-		f->ttl_max = m->ttl;
-	if (m->proto == PROTO_TCP)
-		f->tcp_flags |= m->tcp_flags;
 	/* closing states only where the key says TCP (not under TRACK_IP) */
 	if (f->key.proto == PROTO_TCP && m->proto == PROTO_TCP) {
 		if ((m->tcp_flags & TCP_RST) != 0)
@@ -592,9 +804,10 @@ flow_account(struct flowtab *ft, uint32_t idx, const struct pkt_meta *m,
 void
 flowtab_packet(struct flowtab *ft, const struct pkt_meta *m)
 {
-	struct flow_key k;
+	struct flow_fullkey k;
 	uint32_t tag, idx, pos = 0;
 	uint64_t t;
+	bool reverse = false;
 
 	if (m->family != 4 && m->family != 6)
 		return;
@@ -603,9 +816,19 @@ flowtab_packet(struct flowtab *ft, const struct pkt_meta *m)
 		t = ft->clock_ns; /* out-of-order capture: clamp */
 	ft->clock_ns = t;
 
-	key_build(ft, m, &k);
+	key_build(ft, m, &k.k);
+	xkey_build(ft, m, &k.x);
 	tag = key_tag(ft, &k);
 	idx = index_find(ft, &k, tag, &pos);
+	if (idx == NIL && ft->rev != NULL) {
+		struct flow_fullkey rk;
+		uint32_t rtag;
+
+		fullkey_reverse(&k, &rk);
+		rtag = key_tag(ft, &rk);
+		idx = index_find(ft, &rk, rtag, &pos);
+		reverse = idx != NIL;
+	}
 	if (idx != NIL) {
 		const struct flow *f = &ft->flows[idx];
 		int reason = due_reason(ft, f, t);
@@ -618,6 +841,7 @@ flowtab_packet(struct flowtab *ft, const struct pkt_meta *m)
 		if (reason != 0) {
 			flow_end_at(ft, idx, pos, reason);
 			idx = NIL;
+			reverse = false; /* the packet opens its own flow */
 		}
 	}
 	if (idx == NIL) {
@@ -626,7 +850,7 @@ flowtab_packet(struct flowtab *ft, const struct pkt_meta *m)
 			flow_end(ft, least_recent(ft), FLOW_END_RESOURCE);
 		idx = flow_new(ft, &k, tag, m, t);
 	}
-	flow_account(ft, idx, m, t);
+	flow_account(ft, idx, m, t, reverse);
 	ft->st.packets++;
 	ft->st.octets += m->octets;
 }
@@ -729,9 +953,15 @@ slots_for(uint32_t max_flows)
 uint64_t
 flowtab_mem_bytes(const struct flowtab *ft)
 {
-	return sizeof(*ft) +
-	       (uint64_t)ft->max_flows *
-	           (sizeof(struct flow) + sizeof(struct flow_cold)) +
+	uint64_t per_flow = sizeof(struct flow) + sizeof(ft->vlan[0]);
+
+	if (ft->cold != NULL)
+		per_flow += sizeof(struct flow_cold);
+	if (ft->tun != NULL)
+		per_flow += sizeof(struct flow_tun);
+	if (ft->rev != NULL)
+		per_flow += sizeof(struct flow_rev);
+	return sizeof(*ft) + (uint64_t)ft->max_flows * per_flow +
 	       ((uint64_t)ft->mask + 1) * sizeof(struct slot);
 }
 
@@ -771,10 +1001,26 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 	                   (size_t)cfg->max_flows * sizeof(struct flow)) != 0)
 		goto nomem;
 	ft->flows = p;
-	ft->cold = calloc(cfg->max_flows, sizeof(struct flow_cold));
+	ft->vlan = calloc(cfg->max_flows, sizeof(ft->vlan[0]));
 	ft->slots = malloc((size_t)nslots * sizeof(struct slot));
-	if (ft->cold == NULL || ft->slots == NULL)
+	if (ft->vlan == NULL || ft->slots == NULL)
 		goto nomem;
+	/* MACs and the MPLS label in the key live in the cold array */
+	if (cfg->link_fields || cfg->track_ether || cfg->track_mpls) {
+		ft->cold = calloc(cfg->max_flows, sizeof(struct flow_cold));
+		if (ft->cold == NULL)
+			goto nomem;
+	}
+	if (cfg->tunnel_fields) {
+		ft->tun = calloc(cfg->max_flows, sizeof(struct flow_tun));
+		if (ft->tun == NULL)
+			goto nomem;
+	}
+	if (cfg->biflow) {
+		ft->rev = calloc(cfg->max_flows, sizeof(struct flow_rev));
+		if (ft->rev == NULL)
+			goto nomem;
+	}
 	memset(ft->flows, 0, (size_t)cfg->max_flows * sizeof(struct flow));
 	for (i = 0; i < nslots - 1; i++) {
 		ft->slots[i].tag = 0;
@@ -800,6 +1046,11 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 	ft->active_ns = cfg->active_ns;
 	ft->track = cfg->track;
 	ft->track_vlan = cfg->track_vlan;
+	ft->track_ether = cfg->track_ether;
+	ft->track_mpls = cfg->track_mpls;
+	ft->hash_len = ft->track_ether || ft->track_mpls
+	                   ? sizeof(struct flow_fullkey)
+	                   : sizeof(struct flow_key);
 	ft->sink = sink;
 	ft->ctx = ctx;
 	/* both key words shape the secret, so the hash is keyed by 128 bits */
@@ -823,7 +1074,10 @@ flowtab_destroy(struct flowtab *ft)
 	if (ft == NULL)
 		return;
 	free(ft->flows);
+	free(ft->vlan);
 	free(ft->cold);
+	free(ft->tun);
+	free(ft->rev);
 	free(ft->slots);
 	free(ft);
 }
@@ -918,12 +1172,15 @@ flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
 	for (i = 0; i <= ft->mask; i++) {
 		const struct slot *sl = &ft->slots[i];
 		uint32_t home, j, pos = 0;
+		struct flow_fullkey fk;
 
 		if (sl->idx == NIL)
 			continue;
 		n_index++;
+		if (sl->idx < ft->max_flows)
+			fullkey_of(ft, sl->idx, &fk);
 		if (sl->idx >= ft->max_flows || seen[sl->idx] != 3 ||
-		    key_tag(ft, &ft->flows[sl->idx].key) != sl->tag) {
+		    key_tag(ft, &fk) != sl->tag) {
 			(void)snprintf(err, errlen, "slot %u: stale entry %u",
 			               i, sl->idx);
 			goto out;
@@ -937,7 +1194,7 @@ flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
 				               i, j, home);
 				goto out;
 			}
-		if (index_find(ft, &ft->flows[sl->idx].key, sl->tag, &pos) !=
+		if (index_find(ft, &fk, sl->tag, &pos) !=
 		        sl->idx ||
 		    pos != i) {
 			(void)snprintf(err, errlen, "slot %u: lookup fails", i);
@@ -972,7 +1229,9 @@ flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
 		info->displaced = displaced;
 		info->max_displace = max_disp;
 		info->hot_bytes = sizeof(struct flow);
-		info->cold_bytes = sizeof(struct flow_cold);
+		info->cold_bytes = ft->cold ? sizeof(struct flow_cold) : 0;
+		info->tun_bytes = ft->tun ? sizeof(struct flow_tun) : 0;
+		info->rev_bytes = ft->rev ? sizeof(struct flow_rev) : 0;
 		info->slots = (uint64_t)ft->mask + 1;
 	}
 	rc = 0;

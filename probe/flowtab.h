@@ -24,6 +24,20 @@ struct flowtab_config {
 	uint32_t max_flows; /* capacity, fixed */
 	enum flowtab_track track;
 	bool track_vlan; /* VLAN id is part of the key */
+	bool track_ether; /* -T ether: both MAC addresses are in the key */
+	bool track_mpls;  /* --track-mpls: the top MPLS label is in the key */
+	/*
+	 * Optional per-flow arrays (STYLE.md §4 keeps the default under
+	 * 128 B a flow; see flowtab_mem_bytes()):
+	 * link_fields: MACs, inner VLAN, MPLS stack, IPv6 flow label (36 B a
+	 *   flow; forced on by track_ether and track_mpls).
+	 * tunnel_fields: the tunnel type, id and outer addresses (40 B).
+	 * biflow: RFC 5103 biflows, one flow for both directions with the
+	 *   reverse counters beside it (48 B).
+	 */
+	bool link_fields;
+	bool tunnel_fields;
+	bool biflow;
 	/* timeouts, in ns */
 	uint64_t idle_tcp_ns;
 	uint64_t idle_udp_ns;
@@ -40,7 +54,7 @@ struct flowtab_config {
  * linger 5 s after a FIN and 2 s after a RST, active timeout 1800 s,
  * TRACK_FULL without VLAN, hash key zero (callers draw a random one).
  * max_flows is 65536, not softflowd's 8192 (-m): a modern link holds more
- * and 65536 flows take about 9.4 MiB here (flowtab_mem_bytes()).
+ * and 65536 flows take about 7.1 MiB here by default (flowtab_mem_bytes()).
  */
 void flowtab_config_defaults(struct flowtab_config *cfg);
 
@@ -68,8 +82,21 @@ void flowtab_destroy(struct flowtab *ft);
  * Account one decoded IP packet (m->family 4 or 6; others are ignored) at
  * time m->ts_ns. The key is (family, src, dst, sport, dport, proto, tos,
  * ifindex), narrowed by cfg->track (TRACK_PROTO: ports zero; TRACK_IP:
- * proto, tos and ports zero) plus m->vlan if cfg->track_vlan. Nothing is
- * allocated; m is only read during the call.
+ * proto, tos and ports zero) plus m->vlan if cfg->track_vlan, the MAC
+ * addresses if cfg->track_ether and the top MPLS label (20 bits; none
+ * differs from label 0) if cfg->track_mpls. Nothing is allocated; m is
+ * only read during the call.
+ *
+ * Biflows (cfg->biflow): a packet whose reversed key (addresses, ports
+ * and MACs swapped) names a live flow counts in that flow's reverse
+ * direction. The first packet's sender is the source. The idle and
+ * closing deadlines run from the last packet of either direction; a
+ * FIN or RST from either side starts the linger, so the other side's
+ * FIN and last ACK still join the flow. ICMP flows don't pair (the type
+ * is in the key).
+ *
+ * Link and tunnel fields (MACs, VLANs, MPLS, flow label, tunnel) are the
+ * first packet's.
  *
  * Semantics the main loop and the ground-truth generator rely on:
  * - Call flowtab_expire(ft, m->ts_ns, max) before each packet. A flow
@@ -128,9 +155,10 @@ void flowtab_foreach(const struct flowtab *ft, flow_sink_fn fn, void *ctx);
 const struct flowtab_stats *flowtab_stats(const struct flowtab *ft);
 
 /*
- * Bytes allocated by the table: flow array (96 B a flow), cold array
- * (32 B), index (8 B slots, a power of two >= 2 x max_flows) and the
- * table itself. 144 B a flow when max_flows is a power of two.
+ * Bytes allocated by the table: flow array (96 B a flow), outer VLAN (2 B),
+ * index (8 B slots, a power of two >= 2 x max_flows) and the table itself:
+ * 114 B a flow by default when max_flows is a power of two. Each optional
+ * array adds its size: link_fields 36 B, tunnel_fields 40 B, biflow 48 B.
  */
 uint64_t flowtab_mem_bytes(const struct flowtab *ft);
 

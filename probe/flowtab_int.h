@@ -16,7 +16,9 @@ struct flowtab_check_info {
 	uint64_t displaced;    /* index entries not in their home slot */
 	uint64_t max_displace; /* longest distance from home, in slots */
 	uint64_t hot_bytes;    /* sizeof(struct flow) */
-	uint64_t cold_bytes;   /* sizeof(struct flow_cold) */
+	uint64_t cold_bytes;   /* sizeof(struct flow_cold), 0 if not kept */
+	uint64_t tun_bytes;    /* sizeof(struct flow_tun), 0 if not kept */
+	uint64_t rev_bytes;    /* sizeof(struct flow_rev), 0 if not kept */
 	uint64_t slots;        /* index slots */
 };
 

@@ -156,6 +156,9 @@ struct pkt_meta {
 	uint8_t tunnel; /* enum pkt_tunnel */
 	uint8_t depth;  /* tunnel layers walked */
 	uint32_t tunnel_id; /* VNI, TEID or GRE key */
+	uint8_t tun_family; /* 4 or 6: the outermost tunnel's IP header */
+	uint8_t tun_src[16]; /* its addresses (IPv4: first 4 bytes) */
+	uint8_t tun_dst[16];
 
 	/* the first problem found, enum dec_drop; 0 (DEC_DROP_NONE) if none */
 	uint16_t drop;

@@ -96,6 +96,10 @@ check_inner(const struct pkt_meta *m, enum pkt_tunnel tun, uint32_t id)
 	ck_assert_uint_eq(m->depth, 1);
 	ck_assert_uint_eq(m->drop, DEC_DROP_NONE);
 	ck_assert_mem_eq(m->src_mac, OUTER_MAC, 6); /* the outer link */
+	/* the carrier's addresses, 10.0.0.1 -> 10.0.0.2 */
+	ck_assert_uint_eq(m->tun_family, 4);
+	ck_assert_mem_eq(m->tun_src, "\x0a\x00\x00\x01", 4);
+	ck_assert_mem_eq(m->tun_dst, "\x0a\x00\x00\x02", 4);
 }
 
 static void
@@ -103,6 +107,7 @@ check_outer(const struct pkt_meta *m)
 {
 	dt_ip4_is(m, OUT_SRC, OUT_DST);
 	ck_assert_uint_eq(m->tunnel, 0);
+	ck_assert_uint_eq(m->tun_family, 0);
 	ck_assert_uint_eq(m->depth, 0);
 }
 

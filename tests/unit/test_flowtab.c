@@ -521,7 +521,10 @@ START_TEST(test_key_levels)
 }
 END_TEST
 
-/* Without VLAN tracking the flow reports the first packet's VLAN. */
+/*
+ * Without VLAN tracking the flow reports the first packet's VLAN; the
+ * inner one only with link fields (loop 1), never by default (loop 0).
+ */
 START_TEST(test_vlan_first)
 {
 	struct flowtab_config c = test_cfg();
@@ -529,6 +532,7 @@ START_TEST(test_vlan_first)
 	struct flowtab *ft;
 	struct pkt_meta m;
 
+	c.link_fields = _i == 1;
 	ft = mk_table(&c, &rs);
 	m = p4(1, 1, 17, 1, 2, 1 * SEC, 100, 0);
 	m.vlan = 100;
@@ -541,7 +545,8 @@ START_TEST(test_vlan_first)
 	(void)flowtab_expire_all(ft, 3 * SEC, FLOW_END_FORCED);
 	ck_assert_uint_eq(rs.n, 1);
 	ck_assert_uint_eq(rs.r[0].vlan, 100);
-	ck_assert_uint_eq(rs.r[0].inner_vlan, 200);
+	ck_assert_uint_eq(rs.r[0].inner_vlan, _i == 1 ? 200 : 0);
+	ck_assert_uint_eq(rs.r[0].ext, _i == 1 ? FLOWREC_EXT_LINK : 0);
 	flowtab_destroy(ft);
 	recs_free(&rs);
 }
@@ -609,6 +614,7 @@ START_TEST(test_ipv6)
 	                                0,    0,    0,    0,    0, 0, 0, 9};
 
 	c.idle_icmp_ns = 2 * SEC;
+	c.link_fields = true; /* the flow label */
 	ft = mk_table(&c, &rs);
 	m = p6(9, 17, 1 * SEC);
 	feed(ft, &m);
@@ -668,6 +674,7 @@ START_TEST(test_counters)
 	static const uint8_t dmac[6] = {2, 0, 0, 0, 0, 2};
 	unsigned i;
 
+	c.link_fields = true; /* MACs and MPLS */
 	ft = mk_table(&c, &rs);
 	for (i = 0; i < 5; i++) {
 		m = p4(1, 1, 6, 1234, 22, 1000 + i * 7, oct[i], fl[i]);
@@ -811,27 +818,55 @@ START_TEST(test_defaults)
 }
 END_TEST
 
-/* Memory per flow: 96 B flow + 32 B cold + 2 x 8 B slots = 144 B. */
+/*
+ * Memory per flow (STYLE.md §4: under 128 B by default). Each mode as
+ * the man page gives it: 96 B flow + 2 B outer VLAN + 2 x 8 B index
+ * slots = 114 B by default; link fields add 36 B (150), tunnel fields
+ * 40 B, biflows 48 B.
+ */
+static const struct {
+	bool link, tun, bi;
+	unsigned per_flow;
+} mem_modes[] = {
+    {false, false, false, 114}, /* default */
+    {true, false, false, 150},  /* --link-fields, -T ether, --track-mpls */
+    {true, true, false, 190},   /* --decap */
+    {false, false, true, 162},  /* -b */
+    {true, true, true, 238},    /* all of them */
+};
+
 START_TEST(test_memory)
 {
 	struct flowtab_config c = test_cfg();
 	struct recs rs = {0};
-	struct flowtab *ft = mk_table(&c, &rs);
+	struct flowtab *ft;
 	struct flowtab_check_info info;
 	char err[128];
-	uint64_t mem = flowtab_mem_bytes(ft);
+	uint64_t mem;
+	unsigned want = mem_modes[_i].per_flow;
 
+	c.link_fields = mem_modes[_i].link;
+	c.tunnel_fields = mem_modes[_i].tun;
+	c.biflow = mem_modes[_i].bi;
+	ft = mk_table(&c, &rs);
+	mem = flowtab_mem_bytes(ft);
 	ck_assert_int_eq(flowtab_check(ft, &info, err, sizeof(err)), 0);
-	printf("flowtab: sizeof(struct flow) %llu, cold %llu, slots %llu; "
-	       "%llu bytes for %u flows = %.1f B/flow\n",
+	printf("flowtab: link %d tunnel %d biflow %d: flow %llu, cold %llu, "
+	       "tun %llu, rev %llu, slots %llu; %llu bytes for %u flows = "
+	       "%.1f B/flow\n",
+	       c.link_fields, c.tunnel_fields, c.biflow,
 	       (unsigned long long)info.hot_bytes,
 	       (unsigned long long)info.cold_bytes,
+	       (unsigned long long)info.tun_bytes,
+	       (unsigned long long)info.rev_bytes,
 	       (unsigned long long)info.slots, (unsigned long long)mem,
 	       c.max_flows, (double)mem / c.max_flows);
 	ck_assert_uint_le(info.hot_bytes, 96);
 	ck_assert_uint_eq(info.slots, 2 * 65536);
-	ck_assert_uint_ge(mem, 65536ULL * 144);
-	ck_assert_uint_lt(mem, 65536ULL * 144 + 4096);
+	ck_assert_uint_ge(mem, 65536ULL * want);
+	ck_assert_uint_lt(mem, 65536ULL * want + 4096);
+	if (_i == 0)
+		ck_assert_uint_le(mem, 65536ULL * 128); /* the default */
 	flowtab_destroy(ft);
 	/* not a power of two: the index rounds up to 2^18 slots */
 	c.max_flows = 100000;
@@ -1405,6 +1440,299 @@ START_TEST(test_determinism)
 }
 END_TEST
 
+/* ---- link-layer keys, tunnels, biflows ---- */
+
+/* -T ether: the MAC addresses split flows; without it they don't. */
+START_TEST(test_track_ether)
+{
+	struct flowtab_config c = test_cfg();
+	struct recs rs = {0};
+	struct flowtab *ft;
+	struct pkt_meta m;
+	unsigned i;
+
+	c.track_ether = _i == 1;
+	ft = mk_table(&c, &rs);
+	for (i = 0; i < 3; i++) {
+		m = p4(1, 1, 17, 53, 53, (1 + i) * SEC, 100, 0);
+		m.has_mac = 1;
+		m.src_mac[0] = 2;
+		m.src_mac[5] = (uint8_t)(i == 2 ? 9 : 1); /* third: new MAC */
+		m.dst_mac[0] = 2;
+		m.dst_mac[5] = 2;
+		feed(ft, &m);
+	}
+	check_inv(ft);
+	ck_assert_uint_eq(st(ft)->flows_created, _i == 1 ? 2 : 1);
+	(void)flowtab_expire_all(ft, 5 * SEC, FLOW_END_FORCED);
+	/* without link fields the MACs aren't kept */
+	ck_assert_uint_eq(rs.r[0].src_mac[5], _i == 1 ? 1 : 0);
+	ck_assert_uint_eq(rs.r[0].packets, _i == 1 ? 2 : 3);
+	if (_i == 1) {
+		ck_assert_uint_eq(rs.r[1].src_mac[5], 9);
+		ck_assert_uint_eq(rs.r[1].packets, 1);
+		ck_assert_uint_eq(rs.r[1].ext, FLOWREC_EXT_LINK);
+	}
+	flowtab_destroy(ft);
+	recs_free(&rs);
+}
+END_TEST
+
+/*
+ * --track-mpls: the top label (bits 31..12 of the entry) splits flows;
+ * its TC, S and TTL bits don't, and label 0 differs from no MPLS.
+ */
+START_TEST(test_track_mpls)
+{
+	static const uint32_t lse[] = {
+	    100u << 12 | 0x140, /* label 100, S, TTL 64 */
+	    100u << 12 | 0x13f, /* label 100, S, TTL 63: same flow */
+	    200u << 12 | 0x140, /* label 200 */
+	    0u << 12 | 0x140,   /* label 0 (IPv4 explicit null) */
+	};
+	struct flowtab_config c = test_cfg();
+	struct recs rs = {0};
+	struct flowtab *ft;
+	struct pkt_meta m;
+	unsigned i;
+
+	c.track_mpls = true;
+	ft = mk_table(&c, &rs);
+	for (i = 0; i < 5; i++) {
+		m = p4(1, 1, 6, 1000, 80, (1 + i) * SEC, 40, TCP_ACK);
+		m.n_mpls = i < 4 ? 1 : 0; /* the last: no MPLS at all */
+		m.mpls[0] = i < 4 ? lse[i] : 0;
+		feed(ft, &m);
+	}
+	check_inv(ft);
+	ck_assert_uint_eq(st(ft)->flows_created, 4);
+	(void)flowtab_expire_all(ft, 9 * SEC, FLOW_END_FORCED);
+	ck_assert_uint_eq(rs.n, 4);
+	ck_assert_uint_eq(rs.r[0].packets, 2);
+	ck_assert_uint_eq(rs.r[0].mpls[0], lse[0]); /* the first packet's */
+	ck_assert_uint_eq(rs.r[1].mpls[0], lse[2]);
+	ck_assert_uint_eq(rs.r[2].mpls[0], lse[3]);
+	ck_assert_uint_eq(rs.r[2].n_mpls, 1);
+	ck_assert_uint_eq(rs.r[3].n_mpls, 0);
+	flowtab_destroy(ft);
+	recs_free(&rs);
+}
+END_TEST
+
+/* --decap: the tunnel of the first packet rides in the record. */
+START_TEST(test_tunnel_fields)
+{
+	static const uint8_t osrc[4] = {192, 0, 2, 1}, odst[4] = {192, 0, 2, 2};
+	struct flowtab_config c = test_cfg();
+	struct recs rs = {0};
+	struct flowtab *ft;
+	struct pkt_meta m;
+
+	c.tunnel_fields = _i == 1;
+	ft = mk_table(&c, &rs);
+	m = p4(1, 1, 17, 1, 2, 1 * SEC, 100, 0);
+	m.tunnel = PKT_TUN_VXLAN;
+	m.tunnel_id = 4242;
+	m.tun_family = 4;
+	memcpy(m.tun_src, osrc, 4);
+	memcpy(m.tun_dst, odst, 4);
+	feed(ft, &m);
+	m.ts_ns = 2 * SEC;
+	m.tunnel_id = 7; /* not the first packet's: ignored */
+	feed(ft, &m);
+	(void)flowtab_expire_all(ft, 3 * SEC, FLOW_END_FORCED);
+	ck_assert_uint_eq(rs.n, 1);
+	if (_i == 1) {
+		ck_assert_uint_eq(rs.r[0].ext, FLOWREC_EXT_TUNNEL);
+		ck_assert_uint_eq(rs.r[0].tunnel, FLOWREC_TUN_VXLAN);
+		ck_assert_uint_eq(rs.r[0].tunnel_id, 4242);
+		ck_assert_uint_eq(rs.r[0].tun_family, 4);
+		ck_assert_mem_eq(rs.r[0].tun_src, osrc, 4);
+		ck_assert_mem_eq(rs.r[0].tun_dst, odst, 4);
+	} else {
+		ck_assert_uint_eq(rs.r[0].ext, 0);
+		ck_assert_uint_eq(rs.r[0].tunnel, 0);
+		ck_assert_uint_eq(rs.r[0].tunnel_id, 0);
+	}
+	flowtab_destroy(ft);
+	recs_free(&rs);
+}
+END_TEST
+
+/* A -> B is p4(1, 1, ...); B -> A swaps addresses and ports. */
+static struct pkt_meta
+p4_back(uint8_t proto, uint16_t sport, uint16_t dport, uint64_t ts,
+        uint32_t octets, uint8_t flags)
+{
+	struct pkt_meta m = p4(1, 1, proto, dport, sport, ts, octets, flags);
+	uint8_t a[16];
+
+	memcpy(a, m.src, 16);
+	memcpy(m.src, m.dst, 16);
+	memcpy(m.dst, a, 16);
+	return m;
+}
+
+/* Both directions in one record: forward from the first packet's sender. */
+START_TEST(test_biflow_counters)
+{
+	struct flowtab_config c = test_cfg();
+	struct recs rs = {0};
+	struct flowtab *ft;
+	struct pkt_meta m;
+
+	c.biflow = _i == 1;
+	ft = mk_table(&c, &rs);
+	m = p4(1, 1, 6, 1234, 80, 1 * SEC, 60, TCP_SYN);
+	feed(ft, &m);
+	m = p4_back(6, 1234, 80, 1 * SEC + 100 * MSEC, 60, TCP_SYN | TCP_ACK);
+	m.ttl = 50;
+	feed(ft, &m);
+	m = p4(1, 1, 6, 1234, 80, 1 * SEC + 200 * MSEC, 52, TCP_ACK);
+	feed(ft, &m);
+	m = p4_back(6, 1234, 80, 1 * SEC + 300 * MSEC, 1000,
+	            TCP_ACK | TCP_PSH);
+	m.ttl = 49;
+	feed(ft, &m);
+	check_inv(ft);
+	ck_assert_uint_eq(st(ft)->flows_created, _i == 1 ? 1 : 2);
+	(void)flowtab_expire_all(ft, 3 * SEC, FLOW_END_FORCED);
+	ck_assert_uint_eq(rs.n, _i == 1 ? 1 : 2);
+	ck_assert_uint_eq(rs.r[0].src[3], 1); /* 10.0.0.1 started */
+	ck_assert_uint_eq(rs.r[0].sport, 1234);
+	ck_assert_uint_eq(rs.r[0].dport, 80);
+	ck_assert_uint_eq(rs.r[0].packets, 2);
+	ck_assert_uint_eq(rs.r[0].octets, 112);
+	ck_assert_uint_eq(rs.r[0].first_ns, 1 * SEC);
+	ck_assert_uint_eq(rs.r[0].last_ns, 1 * SEC + 200 * MSEC);
+	ck_assert_uint_eq(rs.r[0].tcp_flags, TCP_SYN | TCP_ACK);
+	ck_assert_uint_eq(rs.r[0].ttl_min, 64);
+	if (_i == 0) {
+		ck_assert_uint_eq(rs.r[0].ext, 0);
+		ck_assert_uint_eq(rs.r[0].rev_packets, 0);
+		ck_assert_uint_eq(rs.r[1].packets, 2);
+		flowtab_destroy(ft);
+		recs_free(&rs);
+		return;
+	}
+	ck_assert_uint_eq(rs.r[0].ext, FLOWREC_EXT_BIFLOW);
+	ck_assert_uint_eq(rs.r[0].biflow_dir, FLOWREC_BIDIR_INITIATOR);
+	ck_assert_uint_eq(rs.r[0].rev_packets, 2);
+	ck_assert_uint_eq(rs.r[0].rev_octets, 1060);
+	ck_assert_uint_eq(rs.r[0].rev_first_ns, 1 * SEC + 100 * MSEC);
+	ck_assert_uint_eq(rs.r[0].rev_last_ns, 1 * SEC + 300 * MSEC);
+	ck_assert_uint_eq(rs.r[0].rev_tcp_flags,
+	                  TCP_SYN | TCP_ACK | TCP_PSH);
+	ck_assert_uint_eq(rs.r[0].rev_ttl_min, 49);
+	ck_assert_uint_eq(rs.r[0].rev_ttl_max, 50);
+	flowtab_destroy(ft);
+	recs_free(&rs);
+}
+END_TEST
+
+/* Idle runs from the last packet of either side; none back: zeros. */
+START_TEST(test_biflow_idle)
+{
+	struct flowtab_config c = test_cfg();
+	struct recs rs = {0};
+	struct flowtab *ft;
+	struct pkt_meta m;
+
+	c.biflow = true;
+	c.idle_udp_ns = 10 * SEC;
+	ft = mk_table(&c, &rs);
+	m = p4(1, 1, 17, 5000, 53, 1 * SEC, 70, 0);
+	feed(ft, &m);
+	m = p4(2, 1, 17, 5000, 53, 1 * SEC, 70, 0); /* never answered */
+	feed(ft, &m);
+	m = p4_back(17, 5000, 53, 9 * SEC, 200, 0);
+	feed(ft, &m);
+	/* 10.0.0.2's flow is idle at 11 s; 10.0.0.1's lives to 19 s */
+	ck_assert_uint_eq(flowtab_expire(ft, 18 * SEC, 0), 1);
+	ck_assert_uint_eq(rs.r[0].src[3], 2);
+	ck_assert_uint_eq(rs.r[0].rev_packets, 0);
+	ck_assert_uint_eq(rs.r[0].rev_first_ns, 0);
+	ck_assert_uint_eq(rs.r[0].rev_ttl_min, 0);
+	ck_assert_uint_eq(rs.r[0].biflow_dir, FLOWREC_BIDIR_INITIATOR);
+	ck_assert_uint_eq(flowtab_expire(ft, 19 * SEC, 0), 1);
+	ck_assert_uint_eq(rs.r[1].end_reason, FLOW_END_IDLE);
+	ck_assert_uint_eq(rs.r[1].last_ns, 1 * SEC); /* the forward's */
+	ck_assert_uint_eq(rs.r[1].rev_last_ns, 9 * SEC);
+	check_inv(ft);
+	flowtab_destroy(ft);
+	recs_free(&rs);
+}
+END_TEST
+
+/*
+ * A FIN from one side starts the linger, the other side's FIN and the
+ * last ACK still join; the flow ends linger_fin after the last packet.
+ * A mid-stream TCP start has no known initiator.
+ */
+START_TEST(test_biflow_fin)
+{
+	struct flowtab_config c = test_cfg();
+	struct recs rs = {0};
+	struct flowtab *ft;
+	struct pkt_meta m;
+
+	c.biflow = true;
+	ft = mk_table(&c, &rs);
+	m = p4(1, 1, 6, 1234, 80, 1 * SEC, 52, TCP_ACK | TCP_FIN);
+	feed(ft, &m);
+	m = p4_back(6, 1234, 80, 2 * SEC, 52, TCP_ACK | TCP_FIN);
+	feed(ft, &m);
+	m = p4(1, 1, 6, 1234, 80, 3 * SEC, 40, TCP_ACK);
+	feed(ft, &m);
+	ck_assert_uint_eq(st(ft)->flows_created, 1);
+	ck_assert_uint_eq(flowtab_expire(ft, 8 * SEC - 1, 0), 0);
+	ck_assert_uint_eq(flowtab_expire(ft, 8 * SEC, 0), 1);
+	ck_assert_uint_eq(rs.r[0].end_reason, FLOW_END_EOF);
+	ck_assert_uint_eq(rs.r[0].packets, 2);
+	ck_assert_uint_eq(rs.r[0].rev_packets, 1);
+	ck_assert_uint_eq(rs.r[0].biflow_dir, FLOWREC_BIDIR_ARBITRARY);
+	flowtab_destroy(ft);
+	recs_free(&rs);
+}
+END_TEST
+
+/* -T ether with biflows: the reply carries the MACs swapped. */
+START_TEST(test_biflow_ether)
+{
+	struct flowtab_config c = test_cfg();
+	struct recs rs = {0};
+	struct flowtab *ft;
+	struct pkt_meta m;
+
+	c.biflow = true;
+	c.track_ether = true;
+	ft = mk_table(&c, &rs);
+	m = p4(1, 1, 17, 5000, 53, 1 * SEC, 70, 0);
+	m.has_mac = 1;
+	m.src_mac[5] = 1;
+	m.dst_mac[5] = 2;
+	feed(ft, &m);
+	m = p4_back(17, 5000, 53, 2 * SEC, 90, 0);
+	m.has_mac = 1;
+	m.src_mac[5] = 2;
+	m.dst_mac[5] = 1;
+	feed(ft, &m);
+	m.ts_ns = 3 * SEC;
+	m.src_mac[5] = 3; /* another router's MAC: another flow */
+	feed(ft, &m);
+	check_inv(ft);
+	ck_assert_uint_eq(st(ft)->flows_created, 2);
+	(void)flowtab_expire_all(ft, 4 * SEC, FLOW_END_FORCED);
+	ck_assert_uint_eq(rs.r[0].rev_packets, 1);
+	ck_assert_uint_eq(rs.r[0].src_mac[5], 1);
+	ck_assert_uint_eq(rs.r[0].ext, FLOWREC_EXT_LINK | FLOWREC_EXT_BIFLOW);
+	ck_assert_uint_eq(rs.r[1].src_mac[5], 3);
+	ck_assert_uint_eq(rs.r[1].packets, 1);
+	flowtab_destroy(ft);
+	recs_free(&rs);
+}
+END_TEST
+
 static Suite *
 flowtab_suite(void)
 {
@@ -1426,15 +1754,23 @@ flowtab_suite(void)
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(tk, test_key_levels);
-	tcase_add_test(tk, test_vlan_first);
+	tcase_add_loop_test(tk, test_vlan_first, 0, 2);
 	tcase_add_test(tk, test_icmp);
 	tcase_add_test(tk, test_ipv6);
 	tcase_add_test(tk, test_counters);
 	tcase_add_test(tk, test_time_backwards);
+	tcase_add_loop_test(tk, test_track_ether, 0, 2);
+	tcase_add_test(tk, test_track_mpls);
+	tcase_add_loop_test(tk, test_tunnel_fields, 0, 2);
+	tcase_add_loop_test(tk, test_biflow_counters, 0, 2);
+	tcase_add_test(tk, test_biflow_idle);
+	tcase_add_test(tk, test_biflow_fin);
+	tcase_add_test(tk, test_biflow_ether);
 	tcase_add_test(tk, test_foreach);
 	tcase_add_test(tk, test_bad_config);
 	tcase_add_test(tk, test_defaults);
-	tcase_add_test(tk, test_memory);
+	tcase_add_loop_test(tk, test_memory, 0,
+	                    (int)(sizeof(mem_modes) / sizeof(mem_modes[0])));
 	suite_add_tcase(s, tk);
 
 	tcase_set_timeout(tr, 60);
