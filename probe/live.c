@@ -660,6 +660,7 @@ open_worker(struct live *lv, struct worker *w, const struct config *cfg,
 	if (probe_init(&w->pr, dec, ftc, worker_sink, w, err, errlen) != 0)
 		return -1;
 	w->pr_ok = true;
+	w->pr.sample_n = cfg->sampling; /* 1 in N of this worker's packets */
 	for (i = 0; i < cfg->n_ifaces; i++) {
 		struct wsrc *s = &w->src[i];
 
