@@ -77,6 +77,7 @@ help:
 	@echo "make san-check   the same tests under ASan + UBSan (build-san/)"
 	@echo "make lint        clang-format, clang-tidy, cppcheck"
 	@echo "make bench       throughput/memory benchmark beside softflowd"
+	@echo "make bench-live  live capture on a veth: 1, 2 workers, softflowd"
 	@echo "make fuzz        libFuzzer harnesses (FUZZ_SECONDS=N each)"
 	@echo "make install     PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 
@@ -155,6 +156,10 @@ demo: deps
 
 bench: all
 	@sh bench/run.sh
+
+.PHONY: bench-live
+bench-live: all
+	@sh bench/live.sh
 
 fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
