@@ -25,7 +25,7 @@
 #define NAME_LEN  256
 #define MSG_LEN   512 /* name, offset and what */
 #define WHAT_LEN  200
-#define BUF_FIRST (256u * 1024u) /* first buffer; grows per block */
+#define BUF_FIRST 262144u /* first buffer (256 KiB); grows per block */
 
 /* pcap: draft-ietf-opsawg-pcap 3, 4, 5 */
 #define PCAP_MAGIC_US  0xa1b2c3d4u
@@ -64,9 +64,9 @@ enum cf_state { CF_READING, CF_END, CF_FAILED };
 
 struct ng_if {
 	int linktype;
-	uint32_t snaplen;  /* 0: no limit */
-	uint64_t units;    /* timestamp units per second (if_tsresol) */
-	int64_t offset_s;  /* if_tsoffset */
+	uint32_t snaplen; /* 0: no limit */
+	uint64_t units;   /* timestamp units per second (if_tsresol) */
+	int64_t offset_s; /* if_tsoffset */
 };
 
 struct capfile {
@@ -74,15 +74,15 @@ struct capfile {
 	char msg[MSG_LEN]; /* the error that ended reading */
 	int fd;            /* -1 for a capture in memory */
 	bool close_fd;
-	bool eof;          /* fd has returned end of file */
-	uint8_t *buf;      /* our read buffer (NULL for memory) */
+	bool eof;     /* fd has returned end of file */
+	uint8_t *buf; /* our read buffer (NULL for memory) */
 	size_t cap;
 	const uint8_t *base; /* buf, or the caller's memory */
 	size_t start, end;   /* unread bytes: base[start .. end) */
 	long long off;       /* file offset of base[start] */
 	enum cf_format fmt;
 	enum cf_state state;
-	bool be;             /* pcap file or pcapng section is big-endian */
+	bool be; /* pcap file or pcapng section is big-endian */
 	int first_linktype;
 
 	/* pcap */
@@ -184,11 +184,13 @@ fill(struct capfile *cf, size_t n, char *err, size_t errlen)
 			uint8_t *nb;
 
 			while (ncap < n)
-				ncap *= 2; /* n <= CAPFILE_MAX_BLOCK bounds it */
+				ncap *=
+				    2; /* n <= CAPFILE_MAX_BLOCK bounds it */
 			nb = realloc(cf->buf, ncap);
 			if (nb == NULL)
 				return fail(cf, cf->off, err, errlen,
-				            "no memory for a %zu-byte block", n);
+				            "no memory for a %zu-byte block",
+				            n);
 			cf->buf = nb;
 			cf->base = nb;
 			cf->cap = ncap;
@@ -308,9 +310,10 @@ pcap_record(struct capfile *cf, struct capfile_pkt *pkt, char *err,
 	if (r == 0 && avail(cf) == 0)
 		return 0;
 	if (r == 0)
-		return fail(cf, at, err, errlen,
-		            "file ends inside a record header (%zu of %d bytes)",
-		            avail(cf), PCAP_REC_HLEN);
+		return fail(
+		    cf, at, err, errlen,
+		    "file ends inside a record header (%zu of %d bytes)",
+		    avail(cf), PCAP_REC_HLEN);
 	h = cf->base + cf->start;
 	sec = ld32(cf->be, h);
 	frac = ld32(cf->be, h + 4);
@@ -388,9 +391,10 @@ ng_options(struct capfile *cf, struct pkt_cur *c, bool be, long long at,
 			unsigned e = v[0] & 0x7fu;
 
 			if (olen != 1)
-				return fail(cf, at, err, errlen,
-				            "%s: if_tsresol of length %u, not 1",
-				            blk, olen);
+				return fail(
+				    cf, at, err, errlen,
+				    "%s: if_tsresol of length %u, not 1", blk,
+				    olen);
 			if ((v[0] & NG_TSRESOL_POW2) != 0 &&
 			    e <= NG_TSRESOL_MAX2) {
 				ifp->units = UINT64_C(1) << e;
@@ -400,15 +404,17 @@ ng_options(struct capfile *cf, struct pkt_cur *c, bool be, long long at,
 				while (e-- > 0)
 					ifp->units *= 10;
 			} else {
-				return fail(cf, at, err, errlen,
-				            "%s: if_tsresol 0x%02x out of range",
-				            blk, v[0]);
+				return fail(
+				    cf, at, err, errlen,
+				    "%s: if_tsresol 0x%02x out of range", blk,
+				    v[0]);
 			}
 		} else if (ifp != NULL && code == NG_OPT_TSOFFSET) {
 			if (olen != 8)
-				return fail(cf, at, err, errlen,
-				            "%s: if_tsoffset of length %u, not 8",
-				            blk, olen);
+				return fail(
+				    cf, at, err, errlen,
+				    "%s: if_tsoffset of length %u, not 8", blk,
+				    olen);
 			ifp->offset_s = (int64_t)ld64(be, v);
 		}
 		(void)cur_skip(c, NG_OPT_HLEN + padded);
@@ -418,8 +424,8 @@ ng_options(struct capfile *cf, struct pkt_cur *c, bool be, long long at,
 }
 
 static int
-ng_shb(struct capfile *cf, struct pkt_cur *c, bool be, long long at,
-       char *err, size_t errlen)
+ng_shb(struct capfile *cf, struct pkt_cur *c, bool be, long long at, char *err,
+       size_t errlen)
 {
 	uint16_t major, minor;
 
@@ -446,8 +452,8 @@ ng_shb(struct capfile *cf, struct pkt_cur *c, bool be, long long at,
 }
 
 static int
-ng_idb(struct capfile *cf, struct pkt_cur *c, bool be, long long at,
-       char *err, size_t errlen)
+ng_idb(struct capfile *cf, struct pkt_cur *c, bool be, long long at, char *err,
+       size_t errlen)
 {
 	struct ng_if nif = {.units = 1000000}; /* default if_tsresol 6 */
 
@@ -500,8 +506,7 @@ ng_ts(struct capfile *cf, const struct ng_if *ifp, uint64_t ts,
 static int
 ng_packet(struct capfile *cf, struct pkt_cur *c, bool be, long long at,
           const char *blk, uint32_t if_id, uint64_t ts, uint32_t caplen,
-          uint32_t wirelen, struct capfile_pkt *pkt, char *err,
-          size_t errlen)
+          uint32_t wirelen, struct capfile_pkt *pkt, char *err, size_t errlen)
 {
 	const struct ng_if *ifp;
 	size_t padded;
@@ -617,8 +622,7 @@ ng_spb(struct capfile *cf, struct pkt_cur *c, bool be, long long at,
  * on damage.
  */
 static int
-ng_block(struct capfile *cf, struct capfile_pkt *pkt, char *err,
-         size_t errlen)
+ng_block(struct capfile *cf, struct capfile_pkt *pkt, char *err, size_t errlen)
 {
 	long long at = cf->off;
 	struct pkt_cur c;
@@ -744,9 +748,10 @@ read_header(struct capfile *cf, char *err, size_t errlen)
 	if (r == 0 && avail(cf) == 0)
 		return fail(cf, 0, err, errlen, "empty file");
 	if (r == 0)
-		return fail(cf, 0, err, errlen,
-		            "file ends inside the magic number (%zu of 4 bytes)",
-		            avail(cf));
+		return fail(
+		    cf, 0, err, errlen,
+		    "file ends inside the magic number (%zu of 4 bytes)",
+		    avail(cf));
 	magic = ld_be32(cf->base + cf->start);
 	if (magic == NG_BT_SHB) {
 		cf->fmt = CF_PCAPNG;

@@ -46,18 +46,14 @@
 
 /* Largest record caplen accepted (libpcap's MAXIMUM_SNAPLEN, tshark's
  * WTAP_MAX_PACKET_SIZE_STANDARD). */
-#define CAPFILE_MAX_CAPLEN (256u * 1024u)
+#define CAPFILE_MAX_CAPLEN 262144u /* 256 KiB */
 /* Largest pcapng block accepted; larger ones are damage. */
-#define CAPFILE_MAX_BLOCK (16u * 1024u * 1024u)
+#define CAPFILE_MAX_BLOCK 16777216u /* 16 MiB */
 /* Interfaces per pcapng section; one more IDB is damage. */
 #define CAPFILE_MAX_IF 65536u
 /* Latest second kept: sec * 10^9 + 999999999 still fits a uint64_t of
  * nanoseconds (struct pkt_meta's ts_ns). Year 2554. */
 #define CAPFILE_MAX_SEC INT64_C(18446744072)
-
-/* LINKTYPE_ values the reader itself needs (tcpdump.org/linktypes.html). */
-#define CAPFILE_LINKTYPE_NULL     0
-#define CAPFILE_LINKTYPE_ETHERNET 1
 
 /* One packet, filled by capfile_next(). */
 struct capfile_pkt {
@@ -68,7 +64,7 @@ struct capfile_pkt {
 	int64_t ts_sec;      /* 0 .. CAPFILE_MAX_SEC */
 	int64_t ts_nsec;     /* 0 .. 999999999 */
 	int linktype;        /* LINKTYPE_ value of the packet's interface */
-	uint32_t if_id;      /* pcapng interface id in its section; 0 for pcap */
+	uint32_t if_id; /* pcapng interface id in its section; 0 for pcap */
 };
 
 /* Counters: what the file held and what was odd about it. */
