@@ -117,6 +117,32 @@ queue_pop(struct snd *s, size_t n, size_t k)
 }
 
 /*
+ * Drop from the head the messages whose every byte the peer acknowledged:
+ * written, and no longer in the socket's send queue (SIOCOUTQ counts the
+ * bytes sent and not yet acknowledged plus those not yet sent).
+ */
+static void
+tcp_trim_acked(struct snd *s)
+{
+	size_t acked, n = 0, k = 0, l;
+	int outq = 0;
+
+	if (s->state != SND_UP || s->owritten == 0)
+		return;
+	if (ioctl(s->fd, SIOCOUTQ, &outq) < 0 || outq < 0)
+		return; /* unknown: keep everything */
+	acked = (size_t)outq >= s->owritten ? 0 : s->owritten - (size_t)outq;
+	while (k < s->mcount && (l = msg_len(s, k, NULL)) <= acked - n) {
+		n += l;
+		k++;
+	}
+	if (k == 0)
+		return;
+	queue_pop(s, n, k);
+	s->owritten -= n;
+}
+
+/*
  * The connection is gone. What it took but the peer never acknowledged
  * stays queued and is written again on the next connection; templates
  * messages go (the next connection gets fresh ones first).
@@ -127,6 +153,8 @@ tcp_down(struct snd *s, int e)
 	size_t i, rd = 0, wr = 0, kept = 0, l;
 	bool tmpl;
 
+	/* what the peer acknowledged before it went is delivered */
+	tcp_trim_acked(s);
 	if (s->fd >= 0)
 		(void)close(s->fd);
 	s->fd = -1;
@@ -209,32 +237,6 @@ snd_file_open(struct snd *s, const char *path, char *err, size_t errlen)
 	}
 	s->need_templates = true;
 	return 0;
-}
-
-/*
- * Drop from the head the messages whose every byte the peer acknowledged:
- * written, and no longer in the socket's send queue (SIOCOUTQ counts the
- * bytes sent and not yet acknowledged plus those not yet sent).
- */
-static void
-tcp_trim_acked(struct snd *s)
-{
-	size_t acked, n = 0, k = 0, l;
-	int outq = 0;
-
-	if (s->state != SND_UP || s->owritten == 0)
-		return;
-	if (ioctl(s->fd, SIOCOUTQ, &outq) < 0 || outq < 0)
-		return; /* unknown: keep everything */
-	acked = (size_t)outq >= s->owritten ? 0 : s->owritten - (size_t)outq;
-	while (k < s->mcount && (l = msg_len(s, k, NULL)) <= acked - n) {
-		n += l;
-		k++;
-	}
-	if (k == 0)
-		return;
-	queue_pop(s, n, k);
-	s->owritten -= n;
 }
 
 /* Write the queue as far as the socket takes it. Nothing goes on a new
