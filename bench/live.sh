@@ -7,11 +7,14 @@
 # seconds while a probe captures the other end:
 #   tapflow -d -i IF --workers 1, tapflow -d -i IF --workers 2,
 #   softflowd -d -i IF
-# (each exporting to a UDP sink on loopback). A rate passes when the probe
-# saw every frame tcpreplay sent and libpcap counted no drop. Printed per
-# probe and rate: frames sent, seen, dropped, the CPU the probe used
-# (utime + stime of all its threads from /proc/PID/stat) per million
-# frames; then per probe the highest rate without loss.
+# (each exporting to a UDP sink on loopback). A rate passes when the
+# probe's capture sockets received every frame tcpreplay sent (pcap_stats
+# ps_recv) and libpcap counted no drop. Printed per probe and rate:
+# frames sent, received, seen by the flow code (softflowd may still hold
+# the tail of a ring block: it uses no block timeout), dropped, and the
+# CPU the probe used (utime + stime of all its threads from
+# /proc/PID/stat) per million frames; then per probe the highest rate
+# achieved without loss.
 #
 # Env: RATES="50000 100000 ..." SECS=2 FLOWS=1000 (root needed).
 set -u
@@ -97,7 +100,7 @@ start_probe() {
 	sleep 0.3
 }
 
-# stop_probe NAME: prints "SEEN DROPPED" and stops it.
+# stop_probe NAME: prints "RECEIVED SEEN DROPPED" and stops it.
 stop_probe() {
 	case $1 in
 	softflowd)
@@ -113,23 +116,24 @@ stop_probe() {
 		done
 		kill -TERM "$probe_pid"
 		wait "$probe_pid" 2>/dev/null
+		recv=$(sed -n 's/^Packets received by libpcap: \([0-9]*\).*/\1/p' "$out/$1.st")
 		seen=$(sed -n 's/^Packets processed: \([0-9]*\).*/\1/p' "$out/$1.st")
 		d1=$(sed -n 's/^Packets dropped by libpcap: \([0-9]*\).*/\1/p' "$out/$1.st")
 		d2=$(sed -n 's/^Packets dropped by interface: \([0-9]*\).*/\1/p' "$out/$1.st")
-		echo "${seen:-0} $((${d1:-0} + ${d2:-0}))"
+		echo "${recv:-0} ${seen:-0} $((${d1:-0} + ${d2:-0}))"
 		;;
 	*)
 		kill -TERM "$probe_pid"
 		wait "$probe_pid" 2>/dev/null
-		jq -r '"\(.packets_seen) \(.pcap_dropped + .pcap_ifdropped)"' \
+		jq -r '"\(.pcap_received) \(.packets_seen) \(.pcap_dropped + .pcap_ifdropped)"' \
 		    "$out/$1.stats"
 		;;
 	esac
 	probe_pid=""
 }
 
-printf '%-12s %9s %9s %9s %9s %8s %12s\n' probe target_pps sent_pps sent seen \
-    dropped cpu_s/Mpkt | tee "$out/results.txt"
+printf '%-12s %9s %9s %9s %9s %9s %8s %11s\n' probe target_pps sent_pps \
+    sent received seen dropped cpu_s/Mpkt | tee "$out/results.txt"
 summary=""
 for probe in tapflow-w1 tapflow-w2 softflowd; do
 	best=none
@@ -149,17 +153,19 @@ for probe in tapflow-w1 tapflow-w2 softflowd; do
 		sleep 1 # the last blocks reach the probe
 		c1=$(cpu_ticks "$probe_pid")
 		set -- $(stop_probe "$probe")
-		seen=$1 dropped=$2
+		recv=$1 seen=$2 dropped=$3
 		sent=$(sed -n 's/.*Actual: \([0-9]*\) packets.*/\1/p' "$out/tcpreplay.log")
 		pps=$(sed -n 's/.*Rated: .* \([0-9.]*\) pps.*/\1/p' "$out/tcpreplay.log")
 		cpu=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$seen" \
 		    'BEGIN { if (n > 0) printf "%.3f", t / hz / (n / 1e6); else print "-" }')
-		printf '%-12s %9s %9s %9s %9s %8s %12s\n' "$probe" "$rate" \
-		    "${pps%.*}" "$sent" "$seen" "$dropped" "$cpu" |
+		printf '%-12s %9s %9s %9s %9s %9s %8s %11s\n' "$probe" "$rate" \
+		    "${pps%.*}" "$sent" "$recv" "$seen" "$dropped" "$cpu" |
 		    tee -a "$out/results.txt"
-		if [ "$seen" = "$sent" ] && [ "$dropped" = 0 ]; then
-			best="${pps%.*}"
-			best_cpu=$cpu
+		if [ "$recv" = "$sent" ] && [ "$dropped" = 0 ]; then
+			if [ "$best" = none ] || [ "${pps%.*}" -gt "$best" ]; then
+				best="${pps%.*}"
+				best_cpu=$cpu
+			fi
 		else
 			break # loss: higher rates lose more
 		fi

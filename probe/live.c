@@ -160,6 +160,8 @@ drain(struct live *lv, struct worker *w)
 {
 	struct flow_record rec;
 
+	if (lv->hooks == NULL) /* not running: nothing can be queued */
+		return;
 	while (ring_pop(&w->ring, &rec))
 		lv->hooks->flow(lv->hooks->ctx, &rec);
 }
