@@ -16,7 +16,9 @@ TOP=$(pwd)
 SECS=${1:-60}
 [ -n "$SECS" ] || SECS=60
 B=build-fuzz
-FUZZERS=${FUZZERS:-"decode replay config control"}
+DEFAULT="decode replay config control"
+[ -f probe/capfile.c ] && DEFAULT="$DEFAULT capfile"
+FUZZERS=${FUZZERS:-$DEFAULT}
 FLAGS="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 LIBS="$(pkg-config --libs libpcap jansson) -lxxhash -lm"
 
@@ -36,17 +38,18 @@ for f in $FUZZERS; do
 	mkdir -p $B/corpus/$f $B/crashes/$f
 	cp -n tests/fuzz/corpus/$f/* $B/corpus/$f/ 2>/dev/null
 done
-case " $FUZZERS " in *" replay "*)
+for f in replay capfile; do
+	case " $FUZZERS " in *" $f "*) ;; *) continue ;; esac
 	for p in pcaps/*.pcap pcaps/*.pcapng pcaps/regress/*; do
 		[ -f "$p" ] || continue
 		n=$(basename "$p")
 		if [ "$(wc -c <"$p")" -le 65536 ]; then
-			cp -n "$p" $B/corpus/replay/"$n"
+			cp -n "$p" $B/corpus/$f/"$n"
 		else
-			head -c 4096 "$p" >$B/corpus/replay/"$n.head"
+			head -c 4096 "$p" >$B/corpus/$f/"$n.head"
 		fi
-	done ;;
-esac
+	done
+done
 case " $FUZZERS " in *" decode "*)
 	build/fuzz/fuzz_decode --split $B/corpus/decode 200 \
 	    pcaps/*.pcap pcaps/*.pcapng pcaps/regress/* 2>/dev/null ;;
