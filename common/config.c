@@ -217,6 +217,10 @@ usage(FILE *f)
 	    "      --active-timeout SECS  same as -t maxlife (1800)\n"
 	    "  -m, --max-flows N        flows tracked at once (65536)\n"
 	    "  -T, --track LEVEL        full|port|proto|ip|vlan|ether (full)\n"
+	    "      --track-mpls         the top MPLS label is part of the key\n"
+	    "      --link-fields        export MACs, inner VLAN, MPLS labels, "
+	    "IPv6 flow label\n"
+	    "  -b, --bidirectional      RFC 5103 biflows (IPFIX and JSON)\n"
 	    "      --hash-key HEX       fixed flow hash key (tests)\n"
 	    "Export:\n"
 	    "  -n, --collector HOST:PORT  send flows there (repeatable; "
@@ -268,6 +272,8 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_PACE,
 	OPT_WORKERS,
+	OPT_TRACK_MPLS,
+	OPT_LINK_FIELDS,
 };
 
 static const struct option long_opts[] = {
@@ -278,6 +284,8 @@ static const struct option long_opts[] = {
     {"buffer-size", required_argument, NULL, 'B'},
     {"no-promisc", no_argument, NULL, 'N'},
     {"decap", no_argument, NULL, OPT_DECAP},
+    {"track-mpls", no_argument, NULL, OPT_TRACK_MPLS},
+    {"link-fields", no_argument, NULL, OPT_LINK_FIELDS},
     {"timeout", required_argument, NULL, 't'},
     {"idle-timeout", required_argument, NULL, OPT_IDLE},
     {"active-timeout", required_argument, NULL, OPT_ACTIVE},
@@ -389,12 +397,14 @@ parse_track(struct config *cfg, const char *arg, char *err, size_t errlen)
 		cfg->track = 0;
 		cfg->track_vlan = true;
 	} else if (strcmp(arg, "ether") == 0) {
-		return bad_value(err, errlen, "-T", arg,
-				 "not supported yet (full, port, proto, ip, "
-				 "vlan)");
+		/* softflowd's "ether": the full key, VLAN and MACs */
+		cfg->track = 0;
+		cfg->track_vlan = true;
+		cfg->track_ether = true;
 	} else {
 		return bad_value(err, errlen, "-T", arg,
-				 "expected full, port, proto, ip or vlan");
+				 "expected full, port, proto, ip, vlan or "
+				 "ether");
 	}
 	return 0;
 }
@@ -472,6 +482,12 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 		return 0;
 	case OPT_DECAP:
 		cfg->decap = true;
+		return 0;
+	case OPT_TRACK_MPLS:
+		cfg->track_mpls = true;
+		return 0;
+	case OPT_LINK_FIELDS:
+		cfg->link_fields = true;
 		return 0;
 	case 't':
 		return cfg_parse_timeout(cfg, arg, err, errlen);
@@ -723,9 +739,11 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err,
 		(void)snprintf(err, errlen, "-P file needs --ipfix-file FILE");
 		return -1;
 	}
-	if (cfg->bidirectional) {
+	if (cfg->bidirectional && cfg->version != 10) {
 		(void)snprintf(err, errlen,
-			       "-b: bidirectional flows are not supported yet");
+			       "-b: NetFlow v%d records have one direction; "
+			       "biflows need IPFIX (-v 10) or JSON (-j)",
+			       cfg->version);
 		return -1;
 	}
 	return 0;

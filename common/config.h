@@ -57,7 +57,9 @@ struct config {
 	uint32_t max_flows;
 	int track;  /* 0 full, 1 proto, 2 ip (flowtab's enum values) */
 	bool track_vlan;
-	bool track_ether;
+	bool track_ether; /* -T ether: MACs in the key (implies link_fields) */
+	bool track_mpls;  /* --track-mpls: top MPLS label in the key */
+	bool link_fields; /* --link-fields: MACs, VLANs, MPLS, flow label */
 	bool hash_key_set;
 	uint64_t hash_key[2];
 

@@ -30,6 +30,7 @@
 #define IE_FLOW_START_SYS_UP_TIME 22 /* v9 FIRST_SWITCHED */
 #define IE_SOURCE_IPV6_ADDRESS    27 /* v9 IPV6_SRC_ADDR */
 #define IE_DEST_IPV6_ADDRESS      28 /* v9 IPV6_DST_ADDR */
+#define IE_FLOW_LABEL_IPV6        31 /* v9 IPV6_FLOW_LABEL (3 bytes) */
 #define IE_ICMP_TYPE_CODE_IPV4    32 /* v9 ICMP_TYPE */
 #define IE_SAMPLING_INTERVAL      34
 #define IE_SAMPLING_ALGORITHM     35
@@ -38,8 +39,14 @@
 #define IE_EXPORTED_FLOW_TOTAL    42
 #define IE_MINIMUM_TTL            52
 #define IE_MAXIMUM_TTL            53
+#define IE_SOURCE_MAC_ADDRESS     56 /* v9 IN_SRC_MAC */
 #define IE_VLAN_ID                58 /* v9 SRC_VLAN */
+#define IE_POST_VLAN_ID           59 /* v9 DST_VLAN */
 #define IE_IP_VERSION             60 /* v9 IP_PROTOCOL_VERSION */
+#define IE_MPLS_TOP_LABEL_SECTION 70 /* v9 MPLS_LABEL_1; 71, 72 next */
+#define IE_MPLS_LABEL_SECTION_2   71
+#define IE_MPLS_LABEL_SECTION_3   72
+#define IE_DEST_MAC_ADDRESS       80 /* v9 IN_DST_MAC */
 #define IE_INTERFACE_NAME         82
 #define IE_PACKET_TOTAL_COUNT     86
 #define IE_FLOW_END_REASON        136
@@ -52,8 +59,22 @@
 #define IE_FLOW_START_NS          156
 #define IE_FLOW_END_NS            157
 #define IE_IGNORED_PACKET_TOTAL   164
+#define IE_BIFLOW_DIRECTION       239 /* RFC 5103 6.3 */
+#define IE_DOT1Q_VLAN_ID          243 /* RFC 7133 */
+#define IE_DOT1Q_CUSTOMER_VLAN_ID 245 /* RFC 7133 */
+#define IE_LAYER2_SEGMENT_ID      351 /* RFC 7133 4.4.1 */
 #define IE_SAMPLING_PKT_INTERVAL  305
 #define IE_SAMPLING_PKT_SPACE     306
+
+/*
+ * RFC 5103 §6.1: a reverse element is its forward element's id with the
+ * enterprise bit set, under this Private Enterprise Number.
+ */
+#define IPFIX_PEN_REVERSE 29305
+#define IPFIX_ENTERPRISE_BIT 0x8000
+
+/* layer2SegmentId's segment type, the top byte (RFC 7133 4.4.1). */
+#define L2SEG_VXLAN 0x01
 
 /* v9 options scope type "System" (RFC 3954 §6.1). */
 #define NF9_SCOPE_SYSTEM 1
@@ -64,6 +85,25 @@
 #define FLD_TMPL_OPT_STAT 258 /* IPFIX exporting process statistics */
 #define FLD_TMPL_OPT_SAMP 259 /* sampling (v9 uses 258 for its one) */
 #define FLD_TMPL_OPT_IFN  260 /* IPFIX interface names */
+/* Data templates of enum fld_kind k > 0: 261 + 2 (k - 1), +1 for IPv6. */
+#define FLD_TMPL_EXT_BASE 261
+
+/*
+ * Which data template a record takes, by what it carries (flow_record.ext):
+ * the base one, or one with the link-layer fields, the tunnel's segment id
+ * and (IPFIX) the RFC 5103 reverse fields added at its end.
+ */
+enum fld_kind {
+	FLD_KIND_BASE = 0,
+	FLD_KIND_LINK,         /* + MACs, inner VLAN, MPLS, flow label */
+	FLD_KIND_LINK_TUN,     /* + layer2SegmentId */
+	FLD_KIND_BI,           /* base + reverse (IPFIX only) */
+	FLD_KIND_BI_LINK,      /* IPFIX only */
+	FLD_KIND_BI_LINK_TUN,  /* IPFIX only */
+	FLD_KIND_COUNT
+};
+
+#define FLD_NF9_KINDS 3 /* v9 stops at FLD_KIND_LINK_TUN: no biflows */
 
 /* Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
 #define FLD_NTP_UNIX_OFFSET 2208988800u
@@ -80,6 +120,7 @@ struct fld {
 	uint16_t id;    /* information element id */
 	uint16_t len;   /* bytes on the wire */
 	fld_put_fn put; /* writes exactly len bytes at dst */
+	uint32_t pen;   /* enterprise number, 0 for IANA elements */
 };
 
 struct fld_tmpl {
@@ -96,7 +137,23 @@ extern const struct fld_tmpl fld_nf9_ip6;
 extern const struct fld_tmpl fld_ipfix_ip4[3];
 extern const struct fld_tmpl fld_ipfix_ip6[3];
 
-/* Bytes fld_write_template() writes for t: 4 + 4 per field. */
+/*
+ * The template for a record of family (4 or 6) and kind: v9 (kind below
+ * FLD_NF9_KINDS) or IPFIX with time_unit (enum exp_time_unit). NULL if
+ * there is none.
+ */
+const struct fld_tmpl *fld_nf9_tmpl(uint8_t family, unsigned kind);
+const struct fld_tmpl *fld_ipfix_tmpl(uint8_t family, unsigned kind,
+                                      int time_unit);
+
+/*
+ * The kind a record takes (enum fld_kind): its ext bits, without the
+ * reverse fields unless biflow_ok (v9).
+ */
+unsigned fld_kind_of(const struct flow_record *r, bool biflow_ok);
+
+/* Bytes fld_write_template() writes for t: 4 + 4 per field, + 4 per
+ * enterprise-specific field. */
 size_t fld_template_len(const struct fld_tmpl *t);
 
 /*

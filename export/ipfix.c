@@ -63,12 +63,42 @@ ifname_len(const struct ipfix_state *st, int i)
 	return strlen(st->p.if_name[i]);
 }
 
-/* Template Set + Options Template Set. */
-static size_t
-tmpl_sets_len(const struct ipfix_state *st)
+static uint16_t
+ext_bit(unsigned kind, uint8_t family)
 {
-	size_t len =
-	    SET_HDR_LEN + fld_template_len(st->t4) + fld_template_len(st->t6);
+	return (uint16_t)(1u << (kind * 2 + (family == 6)));
+}
+
+/* Has data template (kind, family) gone out? The base pair always has. */
+static bool
+tmpl_known(uint16_t known, unsigned kind, uint8_t family)
+{
+	return kind == FLD_KIND_BASE || (known & ext_bit(kind, family)) != 0;
+}
+
+/* The data templates of the Template Set: those in known. */
+static size_t
+data_tmpl_len(const struct ipfix_state *st, uint16_t known)
+{
+	size_t len = 0;
+	unsigned k;
+
+	for (k = 0; k < FLD_KIND_COUNT; k++) {
+		if (tmpl_known(known, k, 4))
+			len += fld_template_len(
+			    fld_ipfix_tmpl(4, k, st->p.time_unit));
+		if (tmpl_known(known, k, 6))
+			len += fld_template_len(
+			    fld_ipfix_tmpl(6, k, st->p.time_unit));
+	}
+	return len;
+}
+
+/* Template Set (the data templates in known) + Options Template Sets. */
+static size_t
+tmpl_sets_len_for(const struct ipfix_state *st, uint16_t known)
+{
+	size_t len = SET_HDR_LEN + data_tmpl_len(st, known);
 
 	/* one Options Template Set per options template: see write_tmpl_sets */
 	len += SET_HDR_LEN + opt_tmpl_len(NELEM(opt_stat));
@@ -76,6 +106,12 @@ tmpl_sets_len(const struct ipfix_state *st)
 	if (st->p.n_if > 0)
 		len += SET_HDR_LEN + opt_tmpl_len(NELEM(opt_ifn));
 	return len;
+}
+
+static size_t
+tmpl_sets_len(const struct ipfix_state *st)
+{
+	return tmpl_sets_len_for(st, st->ext_known);
 }
 
 /* Options data sets. */
@@ -98,6 +134,7 @@ int
 ipfix_init(struct ipfix_state *st, const struct ipfix_params *p,
            size_t max_packet)
 {
+	const struct fld_tmpl *big;
 	size_t need;
 	int i;
 
@@ -112,9 +149,21 @@ ipfix_init(struct ipfix_state *st, const struct ipfix_params *p,
 		st->p.if_name[i][IPFIX_IFNAME_MAX] = '\0';
 	st->t4 = &fld_ipfix_ip4[p->time_unit];
 	st->t6 = &fld_ipfix_ip6[p->time_unit];
-	need = IPFIX_HDR_LEN + opt_data_len(st) + SET_HDR_LEN + st->t6->rec_len;
+	/*
+	 * A fresh message holds the options, the templates (inline) and the
+	 * largest record with its template announced in a set of its own.
+	 * One run's records take one kind beside the base one (the flow
+	 * table's options fix it), so the templates are the base pair and
+	 * the largest kind's pair.
+	 */
+	big = fld_ipfix_tmpl(6, FLD_KIND_COUNT - 1, p->time_unit);
+	need = IPFIX_HDR_LEN + opt_data_len(st) + SET_HDR_LEN + big->rec_len;
 	if (p->tmpl_inline)
-		need += tmpl_sets_len(st);
+		need += tmpl_sets_len_for(
+		    st, (uint16_t)(ext_bit(FLD_KIND_COUNT - 1, 4) |
+		                   ext_bit(FLD_KIND_COUNT - 1, 6)));
+	else
+		need += SET_HDR_LEN + fld_template_len(big);
 	if (max_packet < need || max_packet > 0xffff)
 		return -1;
 	return 0;
@@ -165,12 +214,19 @@ static uint16_t
 write_tmpl_sets(const struct ipfix_state *st, struct wbuf *w)
 {
 	size_t off = wb_mark(w);
-	uint16_t n = 4;
+	uint16_t n = 2; /* the two options templates */
+	unsigned k;
+	uint8_t fam;
 
 	(void)wb_be16(w, IPFIX_SET_TEMPLATE);
 	(void)wb_be16(w, 0);
-	(void)fld_write_template(st->t4, w);
-	(void)fld_write_template(st->t6, w);
+	for (k = 0; k < FLD_KIND_COUNT; k++)
+		for (fam = 4; fam <= 6; fam = (uint8_t)(fam + 2))
+			if (tmpl_known(st->ext_known, k, fam)) {
+				(void)fld_write_template(
+				    fld_ipfix_tmpl(fam, k, st->p.time_unit), w);
+				n++;
+			}
 	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
 
 	write_opt_tmpl(w, FLD_TMPL_OPT_STAT, opt_stat, NELEM(opt_stat));
@@ -295,16 +351,52 @@ close_set(struct ipfix_state *st, struct wbuf *w)
 	st->set_id = 0;
 }
 
+/*
+ * A data template first needed mid-message goes out in a Template Set of
+ * its own just before the record, whatever the transport (RFC 7011 §8:
+ * a template before the data that uses it), then with every refresh and
+ * in ipfix_templates().
+ */
+static void
+announce(struct ipfix_state *st, const struct fld_tmpl *t, unsigned kind,
+         uint8_t family, struct wbuf *w)
+{
+	size_t off;
+
+	close_set(st, w);
+	off = wb_mark(w);
+	(void)wb_be16(w, IPFIX_SET_TEMPLATE);
+	(void)wb_be16(w, 0);
+	(void)fld_write_template(t, w);
+	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+	st->n_tmpl++;
+	st->ext_known |= ext_bit(kind, family);
+}
+
 enum enc_add
 ipfix_add(struct ipfix_state *st, const struct flow_record *r, struct wbuf *w)
 {
-	const struct fld_tmpl *t = tmpl_for(st, r->family);
+	unsigned kind = fld_kind_of(r, true);
+	const struct fld_tmpl *t =
+	    fld_ipfix_tmpl(r->family, kind, st->p.time_unit);
 	struct fld_ctx ctx = {0};
+	size_t need;
+	bool new_tmpl;
 
 	if (t == NULL)
 		return ENC_SKIPPED;
-	if (!ipfix_fits(st, r->family, w))
+	new_tmpl = !tmpl_known(st->ext_known, kind, r->family);
+	if (!st->open || st->n_data == 0xffff)
 		return ENC_FULL;
+	need = t->rec_len;
+	if (new_tmpl)
+		need += SET_HDR_LEN + fld_template_len(t) + SET_HDR_LEN;
+	else if (st->set_id != t->tmpl_id)
+		need += SET_HDR_LEN;
+	if (!wb_has(w, need))
+		return ENC_FULL;
+	if (new_tmpl)
+		announce(st, t, kind, r->family, w);
 	if (st->set_id != t->tmpl_id) {
 		close_set(st, w);
 		st->set_off = wb_mark(w);

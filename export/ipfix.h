@@ -67,6 +67,11 @@ struct ipfix_state {
 	uint64_t tmpl_last_ns;
 	uint32_t pkts_since_tmpl;
 
+	/* data templates beyond the base pair, announced when a record
+	   first needed them and re-sent with them since: bit kind * 2 +
+	   (family == 6), enum fld_kind (issue 9) */
+	uint16_t ext_known;
+
 	/* the message being built */
 	bool open;
 	uint16_t n_data; /* data records in it (options records included) */

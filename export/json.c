@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The inner VLAN's key: the element the v9/IPFIX templates use. */
+#define JSON_INNER_VLAN_KEY "postVlanId"
+
 struct jsonout {
 	FILE *f;
 	int is_stdout;
@@ -64,12 +67,92 @@ set_mac(json_t *o, const char *key, const uint8_t *mac)
 	(void)json_object_set_new(o, key, json_string(buf));
 }
 
-static int
-mac_is_set(const uint8_t *mac)
-{
-	static const uint8_t zero[6];
 
-	return memcmp(mac, zero, sizeof(zero)) != 0;
+/*
+ * The link-layer fields under their IPFIX names, with the values v9 and
+ * IPFIX carry: all of them whenever the record has them (zero included),
+ * as the extended templates do; MPLS sections as the 3 bytes on the wire
+ * (label << 4 | TC << 1 | S), only for labels seen.
+ */
+static void
+set_link(json_t *o, const struct flow_record *r)
+{
+	static const char *const mpls_key[FLOWREC_MAX_MPLS] = {
+	    "mplsTopLabelStackSection", "mplsLabelStackSection2",
+	    "mplsLabelStackSection3"};
+	unsigned i;
+
+	set_mac(o, "sourceMacAddress", r->src_mac);
+	set_mac(o, "destinationMacAddress", r->dst_mac);
+	set_u64(o, JSON_INNER_VLAN_KEY, r->inner_vlan);
+	for (i = 0; i < r->n_mpls && i < FLOWREC_MAX_MPLS; i++) {
+		set_u64(o, mpls_key[i], r->mpls[i] >> 8);
+		/* the label alone, as tshark and nfdump print it */
+		if (i == 0)
+			set_u64(o, "mplsTopLabel", r->mpls[0] >> 12);
+	}
+	if (r->family == 6)
+		set_u64(o, "flowLabelIPv6", r->flow_label);
+}
+
+static const char *
+tunnel_name(uint8_t t)
+{
+	switch (t) {
+	case FLOWREC_TUN_GRE:
+		return "gre";
+	case FLOWREC_TUN_IPIP:
+		return "ipip";
+	case FLOWREC_TUN_VXLAN:
+		return "vxlan";
+	case FLOWREC_TUN_GTPU:
+		return "gtpu";
+	case FLOWREC_TUN_GENEVE:
+		return "geneve";
+	case FLOWREC_TUN_TEREDO:
+		return "teredo";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The tunnel: layer2SegmentId as IPFIX carries it (VXLAN only, RFC 7133),
+ * and tapflow's own keys for what no IANA element carries.
+ */
+static void
+set_tunnel(json_t *o, const struct flow_record *r)
+{
+	const char *name = tunnel_name(r->tunnel);
+
+	if (name == NULL)
+		return;
+	if (r->tunnel == FLOWREC_TUN_VXLAN)
+		set_u64(o, "layer2SegmentId",
+			(uint64_t)0x01 << 56 | (r->tunnel_id & 0xffffff));
+	(void)json_object_set_new(o, "tunnelType", json_string(name));
+	set_u64(o, "tunnelId", r->tunnel_id);
+	if (r->tun_family == 4 || r->tun_family == 6) {
+		set_addr(o, "tunnelSourceAddress", r->tun_family, r->tun_src);
+		set_addr(o, "tunnelDestinationAddress", r->tun_family,
+			 r->tun_dst);
+	}
+}
+
+/* RFC 5103 reverse elements under their registered names. */
+static void
+set_reverse(json_t *o, const struct flow_record *r)
+{
+	set_u64(o, "reversePacketDeltaCount", r->rev_packets);
+	set_u64(o, "reverseOctetDeltaCount", r->rev_octets);
+	set_u64(o, "reverseFlowStartMilliseconds", r->rev_first_ns / 1000000);
+	set_u64(o, "reverseFlowEndMilliseconds", r->rev_last_ns / 1000000);
+	set_u64(o, "reverseFlowStartNanoseconds", r->rev_first_ns);
+	set_u64(o, "reverseFlowEndNanoseconds", r->rev_last_ns);
+	set_u64(o, "reverseTcpControlBits", r->rev_tcp_flags);
+	set_u64(o, "reverseMinimumTTL", r->rev_ttl_min);
+	set_u64(o, "reverseMaximumTTL", r->rev_ttl_max);
+	set_u64(o, "biflowDirection", r->biflow_dir);
 }
 
 json_t *
@@ -95,8 +178,6 @@ jsonout_flow_object(const struct flow_record *r)
 	set_u64(o, "ipClassOfService", r->tos);
 	set_u64(o, "ingressInterface", r->ifindex);
 	set_u64(o, "vlanId", r->vlan);
-	if (r->inner_vlan != 0)
-		set_u64(o, "postVlanId", r->inner_vlan);
 	set_u64(o, "packetDeltaCount", r->packets);
 	set_u64(o, "octetDeltaCount", r->octets);
 	set_u64(o, "flowStartMilliseconds", r->first_ns / 1000000);
@@ -107,14 +188,12 @@ jsonout_flow_object(const struct flow_record *r)
 	set_u64(o, "minimumTTL", r->ttl_min);
 	set_u64(o, "maximumTTL", r->ttl_max);
 	set_u64(o, "flowEndReason", r->end_reason);
-	if (mac_is_set(r->src_mac) || mac_is_set(r->dst_mac)) {
-		set_mac(o, "sourceMacAddress", r->src_mac);
-		set_mac(o, "destinationMacAddress", r->dst_mac);
-	}
-	if (!v4 && r->flow_label != 0)
-		set_u64(o, "flowLabelIPv6", r->flow_label);
-	if (r->n_mpls > 0)
-		set_u64(o, "mplsTopLabelStackSection", r->mpls[0]);
+	if ((r->ext & FLOWREC_EXT_LINK) != 0)
+		set_link(o, r);
+	if ((r->ext & FLOWREC_EXT_TUNNEL) != 0)
+		set_tunnel(o, r);
+	if ((r->ext & FLOWREC_EXT_BIFLOW) != 0)
+		set_reverse(o, r);
 	return o;
 }
 

@@ -33,29 +33,63 @@ tmpl_for(uint8_t family)
 	return NULL;
 }
 
+/* Bit of st->ext_known for template t of kind k. */
+static uint16_t
+ext_bit(unsigned kind, uint8_t family)
+{
+	return (uint16_t)(1u << (kind * 2 + (family == 6)));
+}
+
+/* Has template (kind, family) gone out? The base pair always has. */
+static bool
+tmpl_known(const struct nf9_state *st, unsigned kind, uint8_t family)
+{
+	return kind == FLD_KIND_BASE ||
+	       (st->ext_known & ext_bit(kind, family)) != 0;
+}
+
 static size_t
 pad4(size_t len)
 {
 	return (4 - (len & 3)) & 3;
 }
 
-/* Bytes the templates and the sampling options take in a packet. */
+/*
+ * Bytes the templates and the sampling options take in a packet: the base
+ * pair and the extended templates in known (all of them if known is
+ * 0xffff).
+ */
 static size_t
-tmpl_block_len(void)
+tmpl_block_len(uint16_t known)
 {
-	size_t t = SET_HDR_LEN + fld_template_len(&fld_nf9_ip4) +
-	           fld_template_len(&fld_nf9_ip6);
+	size_t t = SET_HDR_LEN;
 	size_t o = SET_HDR_LEN + 6 + 4 + 8; /* one scope, two options */
 	size_t d = SET_HDR_LEN + OPT_SAMP_REC_LEN;
+	unsigned k;
 
+	for (k = 0; k < FLD_NF9_KINDS; k++) {
+		if (k == FLD_KIND_BASE || (known & ext_bit(k, 4)) != 0)
+			t += fld_template_len(fld_nf9_tmpl(4, k));
+		if (k == FLD_KIND_BASE || (known & ext_bit(k, 6)) != 0)
+			t += fld_template_len(fld_nf9_tmpl(6, k));
+	}
 	return t + o + pad4(o) + d + pad4(d);
 }
 
 int
 nf9_init(struct nf9_state *st, const struct nf9_params *p, size_t max_packet)
 {
-	size_t set = SET_HDR_LEN + fld_nf9_ip6.rec_len;
-	size_t need = NF9_HDR_LEN + tmpl_block_len() + set + pad4(set);
+	/*
+	 * The largest record after the templates: one run's records take
+	 * one kind beside the base one (the flow table's options fix it),
+	 * so the base pair and the largest kind's pair. An announcement in
+	 * a packet without the block takes less.
+	 */
+	size_t set = SET_HDR_LEN + fld_nf9_tmpl(6, FLD_NF9_KINDS - 1)->rec_len;
+	size_t need = NF9_HDR_LEN +
+	              tmpl_block_len((uint16_t)(ext_bit(FLD_NF9_KINDS - 1, 4) |
+	                                        ext_bit(FLD_NF9_KINDS - 1, 6))) +
+	              set + pad4(set);
 
 	memset(st, 0, sizeof(*st));
 	st->p = *p;
@@ -96,14 +130,21 @@ static bool
 write_templates(struct nf9_state *st, struct wbuf *w)
 {
 	size_t off;
+	unsigned k, n_tmpl = 0;
+	uint8_t fam;
 
-	if (!wb_has(w, tmpl_block_len()))
+	if (!wb_has(w, tmpl_block_len(st->ext_known)))
 		return false;
 	off = wb_mark(w);
 	(void)wb_be16(w, NF9_SET_TEMPLATE);
 	(void)wb_be16(w, 0);
-	(void)fld_write_template(&fld_nf9_ip4, w);
-	(void)fld_write_template(&fld_nf9_ip6, w);
+	for (k = 0; k < FLD_NF9_KINDS; k++)
+		for (fam = 4; fam <= 6; fam = (uint8_t)(fam + 2))
+			if (tmpl_known(st, k, fam)) {
+				(void)fld_write_template(fld_nf9_tmpl(fam, k),
+				                         w);
+				n_tmpl++;
+			}
 	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
 
 	off = wb_mark(w);
@@ -130,8 +171,8 @@ write_templates(struct nf9_state *st, struct wbuf *w)
 	(void)wb_zero(w, pad4(wb_mark(w) - off));
 	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
 
-	st->count = (uint16_t)(st->count + 4); /* 2 templates, 1 options
-	                                          template, 1 options record */
+	/* the templates, 1 options template, 1 options record */
+	st->count = (uint16_t)(st->count + n_tmpl + 2);
 	return true;
 }
 
@@ -172,13 +213,22 @@ nf9_begin(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
 	}
 }
 
-/* Room needed to add a record of t, including the padding it causes. */
+/*
+ * Room needed to add a record of t, including the padding it causes, and
+ * first a Template FlowSet for t if announce.
+ */
 static size_t
-need_for(const struct nf9_state *st, const struct fld_tmpl *t,
+need_for(const struct nf9_state *st, const struct fld_tmpl *t, bool announce,
          const struct wbuf *w)
 {
 	size_t need = 0, set_len;
 
+	if (announce) {
+		if (st->set_id != 0)
+			need += pad4(wb_mark(w) - st->set_off);
+		return need + SET_HDR_LEN + fld_template_len(t) + SET_HDR_LEN +
+		       t->rec_len + pad4(SET_HDR_LEN + t->rec_len);
+	}
 	if (st->set_id == t->tmpl_id) {
 		set_len = wb_mark(w) - st->set_off;
 	} else {
@@ -196,7 +246,7 @@ nf9_fits(const struct nf9_state *st, uint8_t family, const struct wbuf *w)
 	const struct fld_tmpl *t = tmpl_for(family);
 
 	return st->open && t != NULL && st->count < 0xffff &&
-	       wb_has(w, need_for(st, t, w));
+	       wb_has(w, need_for(st, t, false, w));
 }
 
 static void
@@ -210,16 +260,43 @@ close_set(struct nf9_state *st, struct wbuf *w)
 	st->set_id = 0;
 }
 
+/*
+ * A template first needed mid-packet goes out in its own Template FlowSet
+ * just before the record (RFC 3954 §5: FlowSets in any order), and from
+ * then on with every template refresh.
+ */
+static void
+announce(struct nf9_state *st, const struct fld_tmpl *t, unsigned kind,
+         uint8_t family, struct wbuf *w)
+{
+	size_t off;
+
+	close_set(st, w);
+	off = wb_mark(w);
+	(void)wb_be16(w, NF9_SET_TEMPLATE);
+	(void)wb_be16(w, 0);
+	(void)fld_write_template(t, w);
+	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+	st->count++;
+	st->ext_known |= ext_bit(kind, family);
+}
+
 enum enc_add
 nf9_add(struct nf9_state *st, const struct flow_record *r, struct wbuf *w)
 {
-	const struct fld_tmpl *t = tmpl_for(r->family);
+	unsigned kind = fld_kind_of(r, false); /* v9: no biflows */
+	const struct fld_tmpl *t = fld_nf9_tmpl(r->family, kind);
 	struct fld_ctx ctx;
+	bool new_tmpl;
 
 	if (t == NULL)
 		return ENC_SKIPPED;
-	if (!nf9_fits(st, r->family, w))
+	new_tmpl = !tmpl_known(st, kind, r->family);
+	if (!st->open || st->count >= 0xffff - 1 ||
+	    !wb_has(w, need_for(st, t, new_tmpl, w)))
 		return ENC_FULL;
+	if (new_tmpl)
+		announce(st, t, kind, r->family, w);
 	if (st->set_id != t->tmpl_id) {
 		close_set(st, w);
 		st->set_off = wb_mark(w);

@@ -384,6 +384,11 @@ build_flowtab_config(const struct config *c, struct flowtab_config *f)
 	f->max_flows = c->max_flows;
 	f->track = (enum flowtab_track)c->track;
 	f->track_vlan = c->track_vlan;
+	f->track_ether = c->track_ether;
+	f->track_mpls = c->track_mpls;
+	f->link_fields = c->link_fields || c->decap; /* decap: outer MACs too */
+	f->tunnel_fields = c->decap;
+	f->biflow = c->bidirectional;
 	f->idle_tcp_ns = (uint64_t)c->timeouts_s[CFG_TO_TCP] * NS_PER_SEC;
 	f->idle_udp_ns = (uint64_t)c->timeouts_s[CFG_TO_UDP] * NS_PER_SEC;
 	f->idle_icmp_ns = (uint64_t)c->timeouts_s[CFG_TO_ICMP] * NS_PER_SEC;

@@ -467,6 +467,138 @@ START_TEST(test_ipfix_stream)
 }
 END_TEST
 
+/*
+ * Every IPFIX data template: lengths counted by hand, ids, and the
+ * template's own length (4 + 4 per field + 4 per enterprise field).
+ */
+START_TEST(test_ipfix_ext_tables)
+{
+	/* base 60/84; link 23 (IPv6 27: 4-byte flow label); tunnel 8;
+	 * reverse: octets 8, packets 8, flags 2, start 8, end 8, TTLs 2,
+	 * biflowDirection 1 = 37 */
+	static const size_t len[FLD_KIND_COUNT][2] = {
+	    {60, 84},  {83, 111},  {91, 119},
+	    {97, 121}, {120, 148}, {128, 156}};
+	static const unsigned fields[FLD_KIND_COUNT][2] = {
+	    {18, 18}, {24, 25}, {25, 26}, {26, 26}, {32, 33}, {33, 34}};
+	static const unsigned pens[FLD_KIND_COUNT] = {0, 0, 0, 7, 7, 7};
+	unsigned k, f, j, u;
+
+	for (u = 0; u < 3; u++)
+		for (k = 0; k < FLD_KIND_COUNT; k++)
+			for (f = 0; f < 2; f++) {
+				const struct fld_tmpl *t =
+				    fld_ipfix_tmpl(f ? 6 : 4, k, (int)u);
+				size_t sum = 0;
+				unsigned np = 0;
+
+				ck_assert_ptr_nonnull(t);
+				for (j = 0; j < t->n_fields; j++) {
+					sum += t->f[j].len;
+					np += t->f[j].pen == 29305;
+				}
+				ck_assert_uint_eq(sum, len[k][f]);
+				ck_assert_uint_eq(t->rec_len, len[k][f]);
+				ck_assert_uint_eq(t->n_fields, fields[k][f]);
+				ck_assert_uint_eq(np, pens[k]);
+				ck_assert_uint_eq(fld_template_len(t),
+				                  4 + 4 * fields[k][f] +
+				                      4 * pens[k]);
+				ck_assert_uint_eq(t->tmpl_id,
+				                  k == 0 ? 256 + f
+				                         : 261 + 2 * (k - 1) + f);
+			}
+	ck_assert_ptr_null(fld_ipfix_tmpl(4, FLD_KIND_COUNT, 0));
+	ck_assert_ptr_null(fld_ipfix_tmpl(4, 0, 3));
+}
+END_TEST
+
+/* RFC 5103: reverse elements under PEN 29305, then biflowDirection. */
+static const uint8_t bi_tmpl_tail[] = {
+    B16(0x8000 | 1), B16(8), B32(29305),   /* reverseOctetDeltaCount */
+    B16(0x8000 | 2), B16(8), B32(29305),   /* reversePacketDeltaCount */
+    B16(0x8000 | 6), B16(2), B32(29305),   /* reverseTcpControlBits */
+    B16(0x8000 | 152), B16(8), B32(29305), /* reverseFlowStartMillis.. */
+    B16(0x8000 | 153), B16(8), B32(29305), /* reverseFlowEndMillis.. */
+    B16(0x8000 | 52), B16(1), B32(29305),  /* reverseMinimumTTL */
+    B16(0x8000 | 53), B16(1), B32(29305),  /* reverseMaximumTTL */
+    F(239, 1),                             /* biflowDirection */
+};
+static const uint8_t bi_rec_tail[] = {
+    B64(64000), B64(40), B16(0x12),     /* SYN|ACK */
+    B64(T2000), B64(T2600), 52, 57, 1}; /* initiator */
+
+START_TEST(test_ipfix_biflow_bytes)
+{
+	struct ipfix_state st;
+	struct ipfix_params p;
+	struct flow_record r = rec_tcp4();
+	uint8_t buf[1400];
+	struct wbuf w;
+	size_t tmpl_off = 548 - 4 - 2 * 60 - 4 - 84; /* the first data set */
+
+	r.ext = FLOWREC_EXT_BIFLOW;
+	r.biflow_dir = FLOWREC_BIDIR_INITIATOR;
+	r.rev_packets = 40;
+	r.rev_octets = 64000;
+	r.rev_tcp_flags = 0x12;
+	r.rev_first_ns = BOOT_NS + 2000 * MS + 999999; /* ms: truncated */
+	r.rev_last_ns = BOOT_NS + 2600 * MS;
+	r.rev_ttl_min = 52;
+	r.rev_ttl_max = 57;
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
+	ck_assert_uint_eq(ipfix_encode(&st, &r, 1, SEND_NS, &w), 1);
+	/* after the base templates and options: Template Set with 265 */
+	ck_assert_uint_eq(ld_be16(buf + tmpl_off), 2);
+	ck_assert_uint_eq(ld_be16(buf + tmpl_off + 2), 4 + 4 + 26 * 4 + 28);
+	ck_assert_uint_eq(ld_be16(buf + tmpl_off + 4), 265);
+	ck_assert_uint_eq(ld_be16(buf + tmpl_off + 6), 26);
+	ck_assert_mem_eq(buf + tmpl_off + 8 + 18 * 4, bi_tmpl_tail,
+	                 sizeof(bi_tmpl_tail));
+	/* then Data Set 265: the base record, the reverse fields */
+	ck_assert_uint_eq(ld_be16(buf + tmpl_off + 140), 265);
+	ck_assert_uint_eq(ld_be16(buf + tmpl_off + 142), 4 + 97);
+	ck_assert_uint_eq(w.len, tmpl_off + 140 + 4 + 97);
+	ck_assert_mem_eq(buf + w.len - sizeof(bi_rec_tail), bi_rec_tail,
+	                 sizeof(bi_rec_tail));
+	ck_assert_uint_eq(ld_be64(buf + tmpl_off + 144), 1500);
+	/* the message counts the template, 3 options records, the record */
+	ck_assert_uint_eq(st.seq, 4);
+}
+END_TEST
+
+/* Over TCP or to a file the templates come once: 265 joins them. */
+START_TEST(test_ipfix_stream_ext)
+{
+	struct ipfix_state st;
+	struct ipfix_params p;
+	struct flow_record r = rec_udp6();
+	uint8_t buf[1400];
+	struct wbuf w;
+
+	r.ext = FLOWREC_EXT_LINK;
+	r.flow_label = 0xabcde;
+	params(&p);
+	p.tmpl_inline = false;
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(ipfix_init(&st, &p, sizeof(buf)), 0);
+	ck_assert_uint_eq(ipfix_templates(&st, SEND_NS, 0, &w),
+	                  16 + 4 + 76 + 76 + 34 + 30 + 18);
+	ck_assert_uint_eq(ipfix_encode(&st, &r, 1, SEND_NS, &w), 1);
+	/* the message: options data, then Template Set 262, Data Set 262 */
+	ck_assert_uint_eq(ld_be16(buf + w.len - 4 - 111 - 4 - 104), 2);
+	ck_assert_uint_eq(ld_be16(buf + w.len - 4 - 111 - 104), 262);
+	ck_assert_uint_eq(ld_be16(buf + w.len - 4 - 111), 262);
+	/* flowLabelIPv6 is the record's last field, 4 bytes */
+	ck_assert_uint_eq(ld_be32(buf + w.len - 4), 0xabcde);
+	ck_assert_uint_eq(ipfix_templates(&st, SEND_NS, 0, &w),
+	                  16 + 4 + 76 + 76 + 104 + 34 + 30 + 18);
+	ck_assert_uint_eq(ld_be16(buf + 20 + 152), 262);
+}
+END_TEST
+
 static Suite *
 ipfix_suite(void)
 {
@@ -478,6 +610,9 @@ ipfix_suite(void)
 	tcase_add_test(tc, test_ipfix_size_limit);
 	tcase_add_test(tc, test_ipfix_time_units);
 	tcase_add_test(tc, test_ipfix_stream);
+	tcase_add_test(tc, test_ipfix_ext_tables);
+	tcase_add_test(tc, test_ipfix_biflow_bytes);
+	tcase_add_test(tc, test_ipfix_stream_ext);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -307,9 +307,14 @@ START_TEST(test_v9_size_limit)
 	ck_assert_uint_eq(nf9_encode(&st, recs, 100, SEND_NS, &w), 26);
 	ck_assert_uint_eq(w.len, 20 + 4 + 26 * 51 + 2);
 	ck_assert_uint_eq(w.len % 4, 0);
-	/* smallest: header, templates, one IPv6 record (75 + set 4 + pad 1) */
-	ck_assert_int_eq(nf9_init(&st, &p, 20 + 196 + 80), 0);
-	ck_assert_int_eq(nf9_init(&st, &p, 20 + 196 + 79), -1);
+	/*
+	 * smallest: header, the templates a run can send (base 76 + 76,
+	 * link and tunnel 104 + 108 with their set header: 368; options
+	 * 24 + 16), the largest record (IPv6 with link and tunnel fields:
+	 * 75 + 26 + 8 = 109, set 4, pad 3)
+	 */
+	ck_assert_int_eq(nf9_init(&st, &p, 20 + 408 + 116), 0);
+	ck_assert_int_eq(nf9_init(&st, &p, 20 + 408 + 115), -1);
 }
 END_TEST
 
@@ -384,6 +389,130 @@ START_TEST(test_v9_empty)
 }
 END_TEST
 
+/* Link-layer fields: record lengths counted by hand, ids 261.. */
+START_TEST(test_v9_ext_tables)
+{
+	/* base 51/75; + MACs 12, inner VLAN 2, 3 MPLS sections 9 = 23;
+	 * IPv6 + flow label 3; + layer2SegmentId 8 */
+	static const size_t len[3][2] = {{51, 75}, {74, 101}, {82, 109}};
+	static const uint16_t ids[3][2] = {{256, 257}, {261, 262}, {263, 264}};
+	unsigned k, f, j;
+
+	for (k = 0; k < FLD_NF9_KINDS; k++)
+		for (f = 0; f < 2; f++) {
+			const struct fld_tmpl *t = fld_nf9_tmpl(f ? 6 : 4, k);
+			size_t sum = 0;
+
+			ck_assert_ptr_nonnull(t);
+			for (j = 0; j < t->n_fields; j++) {
+				sum += t->f[j].len;
+				ck_assert_uint_eq(t->f[j].pen, 0);
+			}
+			ck_assert_uint_eq(sum, len[k][f]);
+			ck_assert_uint_eq(t->rec_len, len[k][f]);
+			ck_assert_uint_eq(t->tmpl_id, ids[k][f]);
+		}
+	ck_assert_ptr_null(fld_nf9_tmpl(4, FLD_KIND_BI));
+	ck_assert_ptr_null(fld_nf9_tmpl(0, FLD_KIND_BASE));
+}
+END_TEST
+
+/* QinQ, two MPLS labels and MACs, in template 261 announced in place. */
+static const uint8_t v9_link_tail[] = {
+    /* Template FlowSet just before the data: template 261, 24 fields */
+    B16(0), B16(4 + 4 + 24 * 4), B16(261), B16(24), F(1, 8), F(2, 8), F(4, 1),
+    F(5, 1), F(6, 1), F(7, 2), F(8, 4), F(10, 4), F(11, 2), F(12, 4),
+    F(21, 4), F(22, 4), F(58, 2), F(60, 1), F(52, 1), F(53, 1), F(32, 2),
+    F(136, 1), F(56, 6), /* IN_SRC_MAC */
+    F(80, 6),            /* IN_DST_MAC */
+    F(59, 2),            /* DST_VLAN / postVlanId: the inner tag */
+    F(70, 3), F(71, 3), F(72, 3), /* MPLS_LABEL_1..3 */
+    /* Data FlowSet 261: 51 base bytes, then the link fields, pad 2 */
+    B16(261), B16(4 + 74 + 2)};
+static const uint8_t v9_link_rec[] = {
+    0x00, 0x1b, 0x21, 0x3c, 0x4d, 0x5e, /* source MAC */
+    0x00, 0x0c, 0x29, 0x01, 0x02, 0x03, /* destination MAC */
+    B16(200),                           /* inner VLAN */
+    0x01, 0x2c, 0x40, /* label 4802 (0x012c4), TC 0, S 0: LSE >> 8 */
+    0x00, 0x01, 0x01, /* label 16, TC 0, S 1 */
+    0, 0, 0,          /* no third label */
+    0, 0              /* padding */
+};
+
+START_TEST(test_v9_link_bytes)
+{
+	struct nf9_state st;
+	struct nf9_params p;
+	struct flow_record r = rec_tcp4(), plain = rec_tcp4();
+	uint8_t buf[1400];
+	struct wbuf w;
+	size_t off = 20 + 196;
+
+	r.ext = FLOWREC_EXT_LINK;
+	memcpy(r.src_mac, "\x00\x1b\x21\x3c\x4d\x5e", 6);
+	memcpy(r.dst_mac, "\x00\x0c\x29\x01\x02\x03", 6);
+	r.inner_vlan = 200;
+	r.n_mpls = 2;
+	r.mpls[0] = 0x012c40ffu; /* label 0x12c4, TTL 255 (not exported) */
+	r.mpls[1] = 0x000101feu;
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
+	ck_assert_uint_eq(nf9_encode(&st, &r, 1, SEND_NS, &w), 1);
+	/* header count: 2 + 2 options + template 261 + the record */
+	ck_assert_uint_eq(ld_be16(buf + 2), 6);
+	ck_assert_uint_eq(w.len, off + sizeof(v9_link_tail) + 74 + 2);
+	ck_assert_mem_eq(buf + off, v9_link_tail, sizeof(v9_link_tail));
+	ck_assert_mem_eq(buf + w.len - sizeof(v9_link_rec), v9_link_rec,
+	                 sizeof(v9_link_rec));
+	/* the base record is the plain one's 51 bytes */
+	ck_assert_uint_eq(ld_be64(buf + off + sizeof(v9_link_tail)), 1500);
+	/* next packet: known, no announcement; a plain record: 256 */
+	ck_assert_uint_eq(nf9_encode(&st, &r, 1, SEND_NS, &w), 1);
+	ck_assert_uint_eq(ld_be16(buf + 20), 261);
+	ck_assert_uint_eq(nf9_encode(&st, &plain, 1, SEND_NS, &w), 1);
+	ck_assert_uint_eq(ld_be16(buf + 20), 256);
+	/* a refresh carries 256, 257 and 261: 3 + 2 options + 1 record */
+	nf9_force_templates(&st);
+	ck_assert_uint_eq(nf9_encode(&st, &r, 1, SEND_NS, &w), 1);
+	ck_assert_uint_eq(ld_be16(buf + 2), 6);
+	ck_assert_uint_eq(ld_be16(buf + 22), 4 + 76 + 76 + 100);
+	ck_assert_uint_eq(ld_be16(buf + 24 + 76 + 76), 261);
+}
+END_TEST
+
+/* IPv6 flow label (3 bytes in v9) and VXLAN's layer2SegmentId. */
+START_TEST(test_v9_label_vni)
+{
+	struct nf9_state st;
+	struct nf9_params p;
+	struct flow_record r = rec_udp6();
+	uint8_t buf[1400];
+	struct wbuf w;
+	static const uint8_t tail[] = {
+	    0x0a, 0xbc, 0xde,                             /* flow label */
+	    0x01, 0, 0, 0, 0, 0x12, 0xd6, 0x87, /* VXLAN, VNI 1234567 */
+	    0, 0, 0                                       /* padding */
+	};
+
+	r.ext = FLOWREC_EXT_LINK | FLOWREC_EXT_TUNNEL;
+	r.flow_label = 0xabcde;
+	r.tunnel = FLOWREC_TUN_VXLAN;
+	r.tunnel_id = 1234567; /* 0x12d687 */
+	params(&p);
+	wb_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(nf9_init(&st, &p, sizeof(buf)), 0);
+	ck_assert_uint_eq(nf9_encode(&st, &r, 1, SEND_NS, &w), 1);
+	ck_assert_uint_eq(w.len, 20 + 196 + 4 + 108 + 4 + 109 + 3);
+	ck_assert_uint_eq(ld_be16(buf + 20 + 196 + 4), 264);
+	ck_assert_mem_eq(buf + w.len - sizeof(tail), tail, sizeof(tail));
+	/* GTP-U has no segment type: zero */
+	r.tunnel = FLOWREC_TUN_GTPU;
+	ck_assert_uint_eq(nf9_encode(&st, &r, 1, SEND_NS, &w), 1);
+	ck_assert_uint_eq(ld_be64(buf + w.len - 11), 0);
+}
+END_TEST
+
 static Suite *
 nf9_suite(void)
 {
@@ -392,6 +521,9 @@ nf9_suite(void)
 
 	tcase_add_test(tc, test_v9_bytes);
 	tcase_add_test(tc, test_field_tables);
+	tcase_add_test(tc, test_v9_ext_tables);
+	tcase_add_test(tc, test_v9_link_bytes);
+	tcase_add_test(tc, test_v9_label_vni);
 	tcase_add_test(tc, test_v9_sequence_and_refresh_count);
 	tcase_add_test(tc, test_v9_refresh_time);
 	tcase_add_test(tc, test_v9_size_limit);
