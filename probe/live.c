@@ -35,7 +35,7 @@
 #define NS_PER_MSEC 1000000ULL
 
 _Static_assert((LIVE_RING_RECORDS & (LIVE_RING_RECORDS - 1)) == 0,
-	       "LIVE_RING_RECORDS must be a power of two");
+               "LIVE_RING_RECORDS must be a power of two");
 
 /* Single producer (the worker), single consumer (the run thread). */
 struct ring {
@@ -205,8 +205,8 @@ worker_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 
 	/* opened with nanosecond precision: tv_usec holds nanoseconds */
 	probe_packet(&s->w->pr, s->cap.linktype, (int64_t)h->ts.tv_sec,
-		     (int64_t)h->ts.tv_usec, s->cap.ifindex, bytes, h->caplen,
-		     h->len);
+	             (int64_t)h->ts.tv_usec, s->cap.ifindex, bytes, h->caplen,
+	             h->len);
 }
 
 /* Worker thread (or the run thread once the worker is gone). */
@@ -267,7 +267,7 @@ worker_main(void *arg)
 		n = poll(pfd, (nfds_t)w->n_src + 1, LIVE_SNAP_MS);
 		if (n < 0 && errno != EINTR) {
 			log_msg(LOG_LVL_ERR, "worker %d: poll: %s", w->idx,
-				strerror(errno));
+			        strerror(errno));
 			w->failed = true;
 			break;
 		}
@@ -278,17 +278,17 @@ worker_main(void *arg)
 
 			if (n > 0 && (pfd[i].revents & (POLLERR | POLLNVAL))) {
 				log_msg(LOG_LVL_ERR,
-					"interface %s: capture error (gone?); "
-					"exporting all flows and exiting",
-					s->cap.name);
+				        "interface %s: capture error (gone?); "
+				        "exporting all flows and exiting",
+				        s->cap.name);
 				w->failed = true;
 			} else if (pcap_dispatch(s->cap.pcap, LIVE_BATCH,
-						 worker_packet,
-						 (u_char *)s) == PCAP_ERROR) {
+			                         worker_packet,
+			                         (u_char *)s) == PCAP_ERROR) {
 				log_msg(LOG_LVL_ERR,
-					"interface %s: %s; exporting all "
-					"flows and exiting",
-					s->cap.name, pcap_geterr(s->cap.pcap));
+				        "interface %s: %s; exporting all "
+				        "flows and exiting",
+				        s->cap.name, pcap_geterr(s->cap.pcap));
 				w->failed = true;
 			}
 		}
@@ -345,21 +345,20 @@ call_each(struct live *lv, worker_fn fn, void *arg)
 		}
 		w->call_fn = fn;
 		w->call_arg = arg;
-		seq = atomic_load_explicit(&w->call_seq,
-					   memory_order_relaxed) +
+		seq = atomic_load_explicit(&w->call_seq, memory_order_relaxed) +
 		      1;
 		atomic_store_explicit(&w->call_seq, seq, memory_order_release);
 		fd_signal(w->wake_fd);
 		for (;;) {
 			drain(lv, w);
 			if (atomic_load_explicit(&w->done_seq,
-						 memory_order_acquire) == seq)
+			                         memory_order_acquire) == seq)
 				break;
 			if (atomic_load_explicit(&w->exited,
-						 memory_order_acquire)) {
+			                         memory_order_acquire)) {
 				/* it left before serving: gone, do it here */
 				if (atomic_load_explicit(
-					&w->done_seq, memory_order_acquire) !=
+				        &w->done_seq, memory_order_acquire) !=
 				    seq) {
 					fn(w, arg);
 					publish(w);
@@ -429,19 +428,19 @@ read_snap(struct worker *w, struct wsnap *s)
 }
 
 /* Counter structs are uint64_t only: add them up member by member. */
-#define ADD_U64S(dst, src)                                                   \
-	do {                                                                 \
-		uint64_t d_[sizeof(dst) / sizeof(uint64_t)];                 \
-		uint64_t s_[sizeof(src) / sizeof(uint64_t)];                 \
-		size_t k_;                                                   \
-		_Static_assert(sizeof(dst) == sizeof(src) &&                 \
-				   sizeof(dst) % sizeof(uint64_t) == 0,      \
-			       "counters only");                             \
-		memcpy(d_, &(dst), sizeof(d_));                              \
-		memcpy(s_, &(src), sizeof(s_));                              \
-		for (k_ = 0; k_ < sizeof(d_) / sizeof(d_[0]); k_++)          \
-			d_[k_] += s_[k_];                                    \
-		memcpy(&(dst), d_, sizeof(d_));                              \
+#define ADD_U64S(dst, src)                                                     \
+	do {                                                                   \
+		uint64_t d_[sizeof(dst) / sizeof(uint64_t)];                   \
+		uint64_t s_[sizeof(src) / sizeof(uint64_t)];                   \
+		size_t k_;                                                     \
+		_Static_assert(sizeof(dst) == sizeof(src) &&                   \
+		                   sizeof(dst) % sizeof(uint64_t) == 0,        \
+		               "counters only");                               \
+		memcpy(d_, &(dst), sizeof(d_));                                \
+		memcpy(s_, &(src), sizeof(s_));                                \
+		for (k_ = 0; k_ < sizeof(d_) / sizeof(d_[0]); k_++)            \
+			d_[k_] += s_[k_];                                      \
+		memcpy(&(dst), d_, sizeof(d_));                                \
 	} while (0)
 
 void
@@ -509,17 +508,17 @@ log_drops(struct live *lv, uint64_t now)
 	drops = t.pcap_drop + t.pcap_ifdrop;
 	if (drops <= lv->drops_logged ||
 	    !log_ratelimit(&lv->drop_log_ns, now,
-			   LIVE_DROP_LOG_SECS * NS_PER_SEC))
+	                   LIVE_DROP_LOG_SECS * NS_PER_SEC))
 		return;
 	log_msg(LOG_LVL_WARN,
-		"capture: %llu packets dropped (%llu new): %llu by the kernel "
-		"(ring full), %llu by the interface, of %llu received; raise "
-		"-B or --workers",
-		(unsigned long long)drops,
-		(unsigned long long)(drops - lv->drops_logged),
-		(unsigned long long)t.pcap_drop,
-		(unsigned long long)t.pcap_ifdrop,
-		(unsigned long long)t.pcap_recv);
+	        "capture: %llu packets dropped (%llu new): %llu by the kernel "
+	        "(ring full), %llu by the interface, of %llu received; raise "
+	        "-B or --workers",
+	        (unsigned long long)drops,
+	        (unsigned long long)(drops - lv->drops_logged),
+	        (unsigned long long)t.pcap_drop,
+	        (unsigned long long)t.pcap_ifdrop,
+	        (unsigned long long)t.pcap_recv);
 	lv->drops_logged = drops;
 }
 
@@ -530,7 +529,7 @@ all_running(struct live *lv)
 
 	for (i = 0; i < lv->n; i++)
 		if (atomic_load_explicit(&lv->w[i].exited,
-					 memory_order_acquire))
+		                         memory_order_acquire))
 			return false;
 	return true;
 }
@@ -545,11 +544,11 @@ start_workers(struct live *lv)
 	(void)sigfillset(&block);
 	(void)pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (i = 0; i < lv->n; i++) {
-		rc = pthread_create(&lv->w[i].tid, NULL, worker_main,
-				    &lv->w[i]);
+		rc =
+		    pthread_create(&lv->w[i].tid, NULL, worker_main, &lv->w[i]);
 		if (rc != 0) {
 			log_msg(LOG_LVL_ERR, "worker %d: cannot start: %s", i,
-				strerror(rc));
+			        strerror(rc));
 			break;
 		}
 		lv->w[i].started = true;
@@ -566,7 +565,7 @@ stop_workers(struct live *lv)
 
 	for (i = 0; i < lv->n; i++) {
 		atomic_store_explicit(&lv->w[i].stop, true,
-				      memory_order_release);
+		                      memory_order_release);
 		fd_signal(lv->w[i].wake_fd);
 	}
 	/* a worker may wait for room in its ring: keep draining */
@@ -576,7 +575,7 @@ stop_workers(struct live *lv)
 		for (i = 0; i < lv->n; i++)
 			if (lv->w[i].started &&
 			    !atomic_load_explicit(&lv->w[i].exited,
-						  memory_order_acquire))
+			                          memory_order_acquire))
 				all = false;
 		if (!all)
 			wait_main(lv, 1);
@@ -592,7 +591,7 @@ stop_workers(struct live *lv)
 
 int
 live_run(struct live *lv, const struct live_hooks *hooks,
-	 volatile sig_atomic_t *stop)
+         volatile sig_atomic_t *stop)
 {
 	struct pollfd pfd[2];
 	uint64_t now;
@@ -607,7 +606,7 @@ live_run(struct live *lv, const struct live_hooks *hooks,
 		rc = -1;
 	while (rc == 0 && !*stop) {
 		if (poll(pfd, hooks->fd_wake >= 0 ? 2 : 1, LIVE_SNAP_MS / 2) >
-			0 &&
+		        0 &&
 		    (pfd[0].revents & POLLIN))
 			fd_clear(lv->main_fd);
 		drain_all(lv);
@@ -634,8 +633,8 @@ live_run(struct live *lv, const struct live_hooks *hooks,
 
 static int
 open_worker(struct live *lv, struct worker *w, const struct config *cfg,
-	    const struct dec_config *dec, const struct flowtab_config *ftc,
-	    char *err, size_t errlen)
+            const struct dec_config *dec, const struct flowtab_config *ftc,
+            char *err, size_t errlen)
 {
 	struct cap_options opt = {
 	    .snaplen = cfg->snaplen,
@@ -655,8 +654,7 @@ open_worker(struct live *lv, struct worker *w, const struct config *cfg,
 	}
 	w->ring.rec = calloc(LIVE_RING_RECORDS, sizeof(*w->ring.rec));
 	if (w->ring.rec == NULL) {
-		(void)snprintf(err, errlen, "worker %d: out of memory",
-			       w->idx);
+		(void)snprintf(err, errlen, "worker %d: out of memory", w->idx);
 		return -1;
 	}
 	if (probe_init(&w->pr, dec, ftc, worker_sink, w, err, errlen) != 0)
@@ -667,15 +665,15 @@ open_worker(struct live *lv, struct worker *w, const struct config *cfg,
 		struct wsrc *s = &w->src[i];
 
 		if (cap_open_live(&s->cap, cfg->ifaces[i].name, &opt, err,
-				  errlen) != 0)
+		                  errlen) != 0)
 			return -1;
 		s->w = w;
 		s->cap.ifindex = cfg->ifaces[i].ifindex;
 		w->n_src++;
 		if (pcap_setnonblock(s->cap.pcap, 1, NULL) != 0) {
 			(void)snprintf(err, errlen,
-				       "interface %s: cannot set non-blocking",
-				       s->cap.name);
+			               "interface %s: cannot set non-blocking",
+			               s->cap.name);
 			return -1;
 		}
 	}
@@ -684,8 +682,7 @@ open_worker(struct live *lv, struct worker *w, const struct config *cfg,
 
 /* Fanout groups, then the filters: no packet reaches two workers. */
 static int
-join_fanout(struct live *lv, const struct config *cfg, char *err,
-	    size_t errlen)
+join_fanout(struct live *lv, const struct config *cfg, char *err, size_t errlen)
 {
 	struct cap_options opt = {.filter = cfg->filter};
 	int group[CFG_MAX_IFACES];
@@ -695,23 +692,23 @@ join_fanout(struct live *lv, const struct config *cfg, char *err,
 		group[k] = -1;
 		for (i = 0; i < lv->n; i++)
 			if (cap_fanout_join(&lv->w[i].src[k].cap, &group[k],
-					    err, errlen) != 0)
+			                    err, errlen) != 0)
 				return -1;
 		log_msg(LOG_LVL_INFO,
-			"interface %s: %d workers in fanout group %d (hash)",
-			cfg->ifaces[k].name, lv->n, group[k]);
+		        "interface %s: %d workers in fanout group %d (hash)",
+		        cfg->ifaces[k].name, lv->n, group[k]);
 	}
 	for (k = 0; k < cfg->n_ifaces; k++)
 		for (i = 0; i < lv->n; i++)
 			if (cap_start(&lv->w[i].src[k].cap, &opt, err,
-				      errlen) != 0)
+			              errlen) != 0)
 				return -1;
 	return 0;
 }
 
 struct live *
 live_create(const struct config *cfg, const struct dec_config *dec,
-	    const struct flowtab_config *ftc, char *err, size_t errlen)
+            const struct flowtab_config *ftc, char *err, size_t errlen)
 {
 	struct live *lv = calloc(1, sizeof(*lv));
 	struct flowtab_config wftc = *ftc;
@@ -726,8 +723,8 @@ live_create(const struct config *cfg, const struct dec_config *dec,
 	lv->main_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (lv->w == NULL || lv->main_fd < 0) {
 		(void)snprintf(err, errlen, "live capture: %s",
-			       lv->w == NULL ? "out of memory"
-					     : strerror(errno));
+		               lv->w == NULL ? "out of memory"
+		                             : strerror(errno));
 		live_destroy(lv);
 		return NULL;
 	}
@@ -740,8 +737,8 @@ live_create(const struct config *cfg, const struct dec_config *dec,
 	lv->mutex_ok = true;
 	lv->expint_ns = (uint64_t)cfg->timeouts_s[CFG_TO_EXPINT] * NS_PER_SEC;
 	/* ceil(max_flows / n): --max-flows bounds the whole probe */
-	wftc.max_flows = ftc->max_flows / (uint32_t)n +
-			 (ftc->max_flows % (uint32_t)n != 0);
+	wftc.max_flows =
+	    ftc->max_flows / (uint32_t)n + (ftc->max_flows % (uint32_t)n != 0);
 	for (i = 0; i < n; i++)
 		if (open_worker(lv, &lv->w[i], cfg, dec, &wftc, err, errlen) !=
 		    0) {

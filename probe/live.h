@@ -84,8 +84,8 @@ struct live;
  * on failure (nothing left open).
  */
 struct live *live_create(const struct config *cfg, const struct dec_config *dec,
-			 const struct flowtab_config *ftc, char *err,
-			 size_t errlen);
+                         const struct flowtab_config *ftc, char *err,
+                         size_t errlen);
 
 /*
  * Start the workers and serve them until *stop becomes non-zero (signal
@@ -96,7 +96,7 @@ struct live *live_create(const struct config *cfg, const struct dec_config *dec,
  * failed.
  */
 int live_run(struct live *lv, const struct live_hooks *hooks,
-	     volatile sig_atomic_t *stop);
+             volatile sig_atomic_t *stop);
 
 /* The counters, summed as described above (any time after create). */
 void live_totals(struct live *lv, struct live_totals *t);

@@ -70,11 +70,11 @@ struct tflow {
 
 struct inj {
 	libnet_t *ln;
-	int fd;            /* AF_PACKET socket, or -1 */
+	int fd; /* AF_PACKET socket, or -1 */
 	int ifindex;
 	pcap_dumper_t *dump; /* --write */
 	pcap_t *dead;
-	uint64_t gap_ns;   /* 1e9 / pps, 0 = as fast as possible */
+	uint64_t gap_ns; /* 1e9 / pps, 0 = as fast as possible */
 	struct timespec next;
 	uint64_t frames, bytes;
 	struct tflow flows[TFI_MAX_FLOWS];
@@ -114,7 +114,7 @@ emit(struct inj *g, const uint8_t *frame, size_t len)
 {
 	if (g->gap_ns != 0) {
 		(void)clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &g->next,
-				      NULL);
+		                      NULL);
 		ts_add(&g->next, g->gap_ns);
 	}
 	if (g->dump != NULL) {
@@ -149,7 +149,7 @@ in6(const uint8_t *a)
 /* Account one packet in the truth: the flow of (conversation, dir). */
 static void
 account(struct inj *g, struct conv *c, int dir, uint8_t proto, uint16_t sp,
-	uint16_t dp, uint32_t ip_len, uint8_t flags)
+        uint16_t dp, uint32_t ip_len, uint8_t flags)
 {
 	struct tflow *f;
 
@@ -198,33 +198,30 @@ packet(struct inj *g, struct conv *c, int dir, uint8_t tcp_flags,
 	case PROTO_TCP:
 		l4len = LIBNET_TCP_H + paylen;
 		t = libnet_build_tcp(sp, dp, 1000U + (uint32_t)g->frames,
-				     tcp_flags & TH_ACK ? 2000U : 0U,
-				     tcp_flags, 65535, 0, 0, (uint16_t)l4len,
-				     paylen ? zeros : NULL, paylen, l, 0);
+		                     tcp_flags & TH_ACK ? 2000U : 0U, tcp_flags,
+		                     65535, 0, 0, (uint16_t)l4len,
+		                     paylen ? zeros : NULL, paylen, l, 0);
 		break;
 	case PROTO_UDP:
 		l4len = LIBNET_UDP_H + paylen;
 		t = libnet_build_udp(sp, dp, (uint16_t)l4len, 0,
-				     paylen ? zeros : NULL, paylen, l, 0);
+		                     paylen ? zeros : NULL, paylen, l, 0);
 		break;
 	case PROTO_ICMP:
 		l4len = LIBNET_ICMPV4_ECHO_H + paylen;
 		type = dir ? 0 : 8;
-		t = libnet_build_icmpv4_echo(type, 0, 0, c->cport,
-					     (uint16_t)g->frames,
-					     paylen ? zeros : NULL, paylen, l,
-					     0);
+		t = libnet_build_icmpv4_echo(
+		    type, 0, 0, c->cport, (uint16_t)g->frames,
+		    paylen ? zeros : NULL, paylen, l, 0);
 		sp = 0;
 		dp = (uint16_t)(type << 8);
 		break;
 	default:
 		l4len = LIBNET_ICMPV6_ECHO_H + paylen;
 		type = dir ? 129 : 128;
-		t = libnet_build_icmpv6_echo(type, 0, 0, c->cport,
-					     (uint16_t)g->frames,
-					     paylen ? (uint8_t *)(uintptr_t)zeros
-						    : NULL,
-					     paylen, l, 0);
+		t = libnet_build_icmpv6_echo(
+		    type, 0, 0, c->cport, (uint16_t)g->frames,
+		    paylen ? (uint8_t *)(uintptr_t)zeros : NULL, paylen, l, 0);
 		sp = 0;
 		dp = (uint16_t)(type << 8);
 		break;
@@ -235,26 +232,24 @@ packet(struct inj *g, struct conv *c, int dir, uint8_t tcp_flags,
 		memcpy(&s4, src, 4);
 		memcpy(&d4, dst, 4);
 		t = libnet_build_ipv4((uint16_t)(LIBNET_IPV4_H + l4len), 0,
-				      (uint16_t)g->frames, 0x4000, TFI_TTL,
-				      c->proto, 0, s4, d4, NULL, 0, l, 0);
+		                      (uint16_t)g->frames, 0x4000, TFI_TTL,
+		                      c->proto, 0, s4, d4, NULL, 0, l, 0);
 	} else {
 		/* libnet writes len into the payload-length field */
 		t = libnet_build_ipv6(0, 0, (uint16_t)l4len, c->proto, TFI_TTL,
-				      in6(src), in6(dst), NULL, 0, l, 0);
+		                      in6(src), in6(dst), NULL, 0, l, 0);
 	}
 	if (t == -1)
 		die("libnet ip", libnet_geterror(l));
 	if (c->vlan != 0)
-		t = libnet_build_802_1q(dir ? mac_cli : mac_srv,
-					dir ? mac_srv : mac_cli, 0x8100, 0, 0,
-					c->vlan,
-					c->family == 4 ? 0x0800 : 0x86dd, NULL,
-					0, l, 0);
+		t = libnet_build_802_1q(
+		    dir ? mac_cli : mac_srv, dir ? mac_srv : mac_cli, 0x8100, 0,
+		    0, c->vlan, c->family == 4 ? 0x0800 : 0x86dd, NULL, 0, l,
+		    0);
 	else
-		t = libnet_build_ethernet(dir ? mac_cli : mac_srv,
-					  dir ? mac_srv : mac_cli,
-					  c->family == 4 ? 0x0800 : 0x86dd,
-					  NULL, 0, l, 0);
+		t = libnet_build_ethernet(
+		    dir ? mac_cli : mac_srv, dir ? mac_srv : mac_cli,
+		    c->family == 4 ? 0x0800 : 0x86dd, NULL, 0, l, 0);
 	if (t == -1)
 		die("libnet ethernet", libnet_geterror(l));
 	if (libnet_pblock_coalesce(l, &pkt, &pkt_len) == -1)
@@ -267,14 +262,14 @@ packet(struct inj *g, struct conv *c, int dir, uint8_t tcp_flags,
 	libnet_adv_free_packet(l, pkt);
 	emit(g, frame, len < TFI_MIN_FRAME ? TFI_MIN_FRAME : len);
 	account(g, c, dir, c->proto, sp, dp,
-		(uint32_t)((c->family == 4 ? LIBNET_IPV4_H : LIBNET_IPV6_H) +
-			   l4len),
-		c->proto == PROTO_TCP ? tcp_flags : 0);
+	        (uint32_t)((c->family == 4 ? LIBNET_IPV4_H : LIBNET_IPV6_H) +
+	                   l4len),
+	        c->proto == PROTO_TCP ? tcp_flags : 0);
 }
 
 static void
 conv_init(struct conv *c, int family, uint8_t proto, int set, int host,
-	  uint16_t cport, uint16_t sport, uint16_t vlan)
+          uint16_t cport, uint16_t sport, uint16_t vlan)
 {
 	memset(c, 0, sizeof(*c));
 	c->family = family;
@@ -380,7 +375,7 @@ profile_bench(struct inj *g, int flows, uint64_t frames, uint32_t size)
 		die("bench", "out of memory");
 	for (k = 0; k < flows; k++)
 		conv_init(&c[k], 4, PROTO_UDP, 1 + k / 250, 2 + k % 250,
-			  (uint16_t)(20000 + k % 40000), 9, 0);
+		          (uint16_t)(20000 + k % 40000), 9, 0);
 	for (i = 0; i < frames; i++)
 		packet(g, &c[i % (uint64_t)flows], 0, 0, size);
 	free(c);
@@ -402,30 +397,28 @@ write_truth(const struct inj *g, const char *path)
 
 		(void)inet_ntop(v4 ? AF_INET : AF_INET6, t->src, a, sizeof(a));
 		(void)inet_ntop(v4 ? AF_INET : AF_INET6, t->dst, b, sizeof(b));
-		(void)fprintf(f,
-			      "{\"ipVersion\":%d,\"%s\":\"%s\",\"%s\":\"%s\","
-			      "\"sourceTransportPort\":%u,"
-			      "\"destinationTransportPort\":%u,",
-			      t->family,
-			      v4 ? "sourceIPv4Address" : "sourceIPv6Address",
-			      a,
-			      v4 ? "destinationIPv4Address"
-				 : "destinationIPv6Address",
-			      b, t->sport, t->dport);
+		(void)fprintf(
+		    f,
+		    "{\"ipVersion\":%d,\"%s\":\"%s\",\"%s\":\"%s\","
+		    "\"sourceTransportPort\":%u,"
+		    "\"destinationTransportPort\":%u,",
+		    t->family, v4 ? "sourceIPv4Address" : "sourceIPv6Address",
+		    a, v4 ? "destinationIPv4Address" : "destinationIPv6Address",
+		    b, t->sport, t->dport);
 		if (icmp)
 			(void)fprintf(f, "\"%s\":%u,",
-				      v4 ? "icmpTypeCodeIPv4"
-					 : "icmpTypeCodeIPv6",
-				      t->dport);
+			              v4 ? "icmpTypeCodeIPv4"
+			                 : "icmpTypeCodeIPv6",
+			              t->dport);
 		(void)fprintf(f,
-			      "\"protocolIdentifier\":%u,"
-			      "\"ipClassOfService\":0,\"vlanId\":%u,"
-			      "\"packetDeltaCount\":%" PRIu64
-			      ",\"octetDeltaCount\":%" PRIu64
-			      ",\"tcpControlBits\":%u,\"minimumTTL\":%d,"
-			      "\"maximumTTL\":%d}\n",
-			      t->proto, t->vlan, t->packets, t->octets,
-			      t->tcp_flags, TFI_TTL, TFI_TTL);
+		              "\"protocolIdentifier\":%u,"
+		              "\"ipClassOfService\":0,\"vlanId\":%u,"
+		              "\"packetDeltaCount\":%" PRIu64
+		              ",\"octetDeltaCount\":%" PRIu64
+		              ",\"tcpControlBits\":%u,\"minimumTTL\":%d,"
+		              "\"maximumTTL\":%d}\n",
+		              t->proto, t->vlan, t->packets, t->octets,
+		              t->tcp_flags, TFI_TTL, TFI_TTL);
 	}
 	if (fclose(f) != 0)
 		die(path, strerror(errno));
@@ -458,9 +451,10 @@ num(const char *opt, const char *s, uint64_t min, uint64_t max)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno != 0 || *end != '\0' || end == s || v < min || v > max) {
-		(void)fprintf(stderr, "tfinject: %s %s: expected %" PRIu64
-				      "..%" PRIu64 "\n",
-			      opt, s, min, max);
+		(void)fprintf(stderr,
+		              "tfinject: %s %s: expected %" PRIu64 "..%" PRIu64
+		              "\n",
+		              opt, s, min, max);
 		exit(2);
 	}
 	return v;
@@ -490,15 +484,27 @@ main(int argc, char **argv)
 	bool bench = false;
 	struct timespec t0, t1;
 
-	while ((c = getopt_long(argc, argv, "i:w:t:s:p:bf:n:z:", opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:w:t:s:p:bf:n:z:", opts, NULL)) !=
+	       -1) {
 		switch (c) {
-		case 'i': ifname = optarg; break;
-		case 'w': wpath = optarg; break;
-		case 't': tpath = optarg; break;
-		case 's': sets = (int)num("--sets", optarg, 1, 250); break;
-		case 'p': pps = num("--pps", optarg, 0, 100000000); break;
-		case 'b': bench = true; break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'w':
+			wpath = optarg;
+			break;
+		case 't':
+			tpath = optarg;
+			break;
+		case 's':
+			sets = (int)num("--sets", optarg, 1, 250);
+			break;
+		case 'p':
+			pps = num("--pps", optarg, 0, 100000000);
+			break;
+		case 'b':
+			bench = true;
+			break;
 		case 'f':
 			flows = (int)num("--flows", optarg, 1, 60000);
 			break;
@@ -510,16 +516,16 @@ main(int argc, char **argv)
 			break;
 		default:
 			(void)fprintf(stderr,
-				      "usage: tfinject [-i IFACE | --write "
-				      "FILE] [--truth FILE] [--sets N] [--pps "
-				      "R (0: no pacing)] [--bench --flows K "
-				      "--packets N --size B]\n");
+			              "usage: tfinject [-i IFACE | --write "
+			              "FILE] [--truth FILE] [--sets N] [--pps "
+			              "R (0: no pacing)] [--bench --flows K "
+			              "--packets N --size B]\n");
 			return 2;
 		}
 	}
 	if ((ifname == NULL) == (wpath == NULL)) {
 		(void)fprintf(stderr, "tfinject: give -i IFACE or --write "
-				      "FILE\n");
+		                      "FILE\n");
 		return 2;
 	}
 	g.fd = -1;
@@ -534,7 +540,7 @@ main(int argc, char **argv)
 		g.dump = g.dead != NULL ? pcap_dump_open(g.dead, wpath) : NULL;
 		if (g.dump == NULL)
 			die(wpath, g.dead != NULL ? pcap_geterr(g.dead)
-						  : "pcap_open_dead");
+			                          : "pcap_open_dead");
 	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	g.next = t0;
@@ -553,9 +559,9 @@ main(int argc, char **argv)
 		(void)close(g.fd);
 	libnet_destroy(g.ln);
 	(void)printf("frames=%" PRIu64 " flows=%d bytes=%" PRIu64
-		     " seconds=%.3f\n",
-		     g.frames, g.n_flows, g.bytes,
-		     (double)(t1.tv_sec - t0.tv_sec) +
-			 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	             " seconds=%.3f\n",
+	             g.frames, g.n_flows, g.bytes,
+	             (double)(t1.tv_sec - t0.tv_sec) +
+	                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }
