@@ -29,7 +29,7 @@ enum snd_tcp_state {
  * 4 MiB hold a minute of a collector restart; pages are touched only when
  * used. */
 #define SND_TCP_BUF      ((size_t)4 * 1024 * 1024) /* queued bytes */
-#define SND_TCP_MAXMSG   16384 /* queued messages */
+#define SND_TCP_MAXMSG   16384                     /* queued messages */
 #define SND_RETRY_MIN_MS 1000
 #define SND_RETRY_MAX_MS 30000
 
@@ -51,8 +51,8 @@ struct snd {
 	 * whatever a dead connection took but never delivered is written
 	 * again, whole, on the next one.
 	 */
-	uint8_t *obuf; /* owned; SND_TCP_BUF bytes */
-	size_t olen;   /* bytes queued */
+	uint8_t *obuf;   /* owned; SND_TCP_BUF bytes */
+	size_t olen;     /* bytes queued */
 	size_t owritten; /* of those, written on the current connection */
 	uint32_t *mlen;  /* owned ring, SND_TCP_MAXMSG; SND_MLEN_TMPL flag */
 	size_t mhead, mcount;

@@ -31,12 +31,12 @@ fuzz_check_record(void *ctx, const struct flow_record *rec)
 	    rec->end_reason < FLOW_END_IDLE ||
 	    rec->end_reason > FLOW_END_RESOURCE) {
 		(void)fprintf(stderr,
-			      "fuzz: bad record: family %u packets %llu "
-			      "first %llu last %llu reason %u\n",
-			      rec->family, (unsigned long long)rec->packets,
-			      (unsigned long long)rec->first_ns,
-			      (unsigned long long)rec->last_ns,
-			      rec->end_reason);
+		              "fuzz: bad record: family %u packets %llu "
+		              "first %llu last %llu reason %u\n",
+		              rec->family, (unsigned long long)rec->packets,
+		              (unsigned long long)rec->first_ns,
+		              (unsigned long long)rec->last_ns,
+		              rec->end_reason);
 		abort();
 	}
 	o = jsonout_flow_object(rec);
@@ -66,7 +66,7 @@ fuzz_probe_init(struct probe *pr)
 	ftc.hash_key[0] = 0x0123456789abcdefULL; /* fixed: reproducible */
 	ftc.hash_key[1] = 0xfedcba9876543210ULL;
 	if (probe_init(pr, &dc, &ftc, fuzz_check_record, NULL, err,
-		       sizeof(err)) != 0) {
+	               sizeof(err)) != 0) {
 		(void)fprintf(stderr, "fuzz: %s\n", err);
 		abort();
 	}

@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if ((unsigned)cmd >= CTL_COUNT) {
 		(void)fprintf(stderr, "fuzz: command %d out of range\n",
-			      (int)cmd);
+		              (int)cmd);
 		abort();
 	}
 	name = ctl_cmd_name(cmd);
@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > CTL_MAX_REQUEST) {
 		(void)fprintf(stderr, "fuzz: %zu-byte request accepted\n",
-			      size);
+		              size);
 		abort();
 	}
 	return 0;

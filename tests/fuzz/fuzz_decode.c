@@ -111,11 +111,11 @@ split_captures(int argc, char **argv)
 			hdr[0] = (uint8_t)(idx < n_linktypes ? idx : lt);
 			hdr[1] = (uint8_t)(2 << 1); /* clock +2 s */
 			(void)snprintf(path, sizeof(path), "%s/%s-%ld", argv[2],
-				       base, n);
+			               base, n);
 			f = fopen(path, "wb");
 			if (f == NULL) {
 				(void)fprintf(stderr, "%s: %s\n", path,
-					      strerror(errno));
+				              strerror(errno));
 				pcap_close(p);
 				return 1;
 			}

@@ -131,7 +131,7 @@ main(int argc, char **argv)
 #endif
 	if (argc < 2) {
 		(void)fprintf(stderr, "usage: %s CORPUS_DIR|FILE...\n",
-			      argv[0]);
+		              argv[0]);
 		return 2;
 	}
 	for (i = 1; i < argc; i++) {
@@ -143,8 +143,8 @@ main(int argc, char **argv)
 			errors++;
 		}
 	}
-	(void)printf("%s: %ld inputs replayed, %d unreadable\n", argv[0],
-		     runs, errors);
+	(void)printf("%s: %ld inputs replayed, %d unreadable\n", argv[0], runs,
+	             errors);
 	return errors == 0 ? 0 : 1;
 }
 

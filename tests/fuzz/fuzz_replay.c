@@ -27,7 +27,7 @@ packet_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	struct replay *r = (struct replay *)user;
 
 	probe_packet(&r->pr, r->linktype, (int64_t)h->ts.tv_sec,
-		     (int64_t)h->ts.tv_usec, 0, bytes, h->caplen, h->len);
+	             (int64_t)h->ts.tv_usec, 0, bytes, h->caplen, h->len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	/* fmemopen keeps the pointer; mode "rb" never writes through it */
-	f = fmemopen((void *)(uintptr_t)data, size, "rb");
+	f = fmemopen((void *)data, size, "rb");
 	if (f == NULL)
 		return 0;
 	p = pcap_fopen_offline_with_tstamp_precision(

@@ -76,7 +76,7 @@ static size_t
 eth(uint8_t *f, unsigned ethertype)
 {
 	static const uint8_t mac[12] = {0x02, 0, 0, 0, 0, 2,
-					0x02, 0, 0, 0, 0, 1};
+	                                0x02, 0, 0, 0, 0, 1};
 
 	memcpy(f, mac, 12);
 	put16(f + 12, ethertype);
@@ -125,7 +125,7 @@ real_packet(uint8_t *f, struct real_flow *r, uint64_t k)
 		l4 = 20 + pay;
 		n += ip4(f + n, 6, r->src, r->dst, l4);
 		n += tcp(f + n, r->sport, r->dport, (uint32_t)k,
-			 k == 0 ? 0x02 : 0x18);
+		         k == 0 ? 0x02 : 0x18);
 		break;
 	case 1:
 		l4 = 8 + pay;
@@ -169,29 +169,60 @@ write_truth(FILE *t, const struct real_flow *r)
 	const char *v = r->family == 4 ? "IPv4" : "IPv6";
 
 	(void)fprintf(t,
-		      "{\"source%sAddress\":\"%s\",\"destination%sAddress\":"
-		      "\"%s\",\"sourceTransportPort\":%u,"
-		      "\"destinationTransportPort\":%u,"
-		      "\"protocolIdentifier\":%u,\"packetDeltaCount\":%llu,"
-		      "\"octetDeltaCount\":%llu}\n",
-		      v, r->src_s, v, r->dst_s, r->sport, r->dport, r->proto,
-		      (unsigned long long)r->packets,
-		      (unsigned long long)r->octets);
+	              "{\"source%sAddress\":\"%s\",\"destination%sAddress\":"
+	              "\"%s\",\"sourceTransportPort\":%u,"
+	              "\"destinationTransportPort\":%u,"
+	              "\"protocolIdentifier\":%u,\"packetDeltaCount\":%llu,"
+	              "\"octetDeltaCount\":%llu}\n",
+	              v, r->src_s, v, r->dst_s, r->sport, r->dport, r->proto,
+	              (unsigned long long)r->packets,
+	              (unsigned long long)r->octets);
 }
 
 int
 main(int argc, char **argv)
 {
 	struct real_flow real[N_REAL] = {
-	    {4, 6, {192, 168, 7, 1}, {192, 168, 7, 2}, 40001, 443,
-	     "192.168.7.1", "192.168.7.2", 0, 0},
-	    {4, 17, {192, 168, 7, 3}, {192, 168, 7, 4}, 5353, 53,
-	     "192.168.7.3", "192.168.7.4", 0, 0},
-	    {4, 1, {192, 168, 7, 5}, {192, 168, 7, 6}, 0, 8 * 256,
-	     "192.168.7.5", "192.168.7.6", 0, 0},
-	    {6, 17, {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
-	     {0x20, 0x01, 0x0d, 0xb8, [15] = 2}, 1000, 2000, "2001:db8::1",
-	     "2001:db8::2", 0, 0},
+	    {4,
+	     6,
+	     {192, 168, 7, 1},
+	     {192, 168, 7, 2},
+	     40001,
+	     443,
+	     "192.168.7.1",
+	     "192.168.7.2",
+	     0,
+	     0},
+	    {4,
+	     17,
+	     {192, 168, 7, 3},
+	     {192, 168, 7, 4},
+	     5353,
+	     53,
+	     "192.168.7.3",
+	     "192.168.7.4",
+	     0,
+	     0},
+	    {4,
+	     1,
+	     {192, 168, 7, 5},
+	     {192, 168, 7, 6},
+	     0,
+	     8 * 256,
+	     "192.168.7.5",
+	     "192.168.7.6",
+	     0,
+	     0},
+	    {6,
+	     17,
+	     {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+	     {0x20, 0x01, 0x0d, 0xb8, [15] = 2},
+	     1000,
+	     2000,
+	     "2001:db8::1",
+	     "2001:db8::2",
+	     0,
+	     0},
 	};
 	static const uint8_t victim[4] = {192, 168, 7, 100};
 	const char *truth = NULL, *out = "-";
@@ -220,7 +251,7 @@ main(int argc, char **argv)
 			break;
 		default:
 			(void)fprintf(stderr, "usage: synflood [-n FLOOD] "
-					      "[-e EVERY] -t TRUTH [-w OUT]\n");
+			                      "[-e EVERY] -t TRUTH [-w OUT]\n");
 			return 2;
 		}
 	}
@@ -238,7 +269,7 @@ main(int argc, char **argv)
 		/* odd multiplier: a bijection on 32 bits, so no repeats */
 		uint32_t x = (uint32_t)(i * 2654435761u);
 		uint8_t src[4] = {10, (uint8_t)(x >> 16), (uint8_t)(x >> 8),
-				  (uint8_t)x};
+		                  (uint8_t)x};
 		size_t n = eth(f, 0x0800);
 
 		n += ip4(f + n, 6, src, victim, 20);
@@ -274,9 +305,9 @@ main(int argc, char **argv)
 	if (fclose(t) != 0)
 		return 1;
 	(void)fprintf(stderr,
-		      "synflood: %llu packets: %llu flood SYNs (one flow "
-		      "each), %d real flows of %llu packets each\n",
-		      (unsigned long long)total, (unsigned long long)flood,
-		      N_REAL, (unsigned long long)k);
+	              "synflood: %llu packets: %llu flood SYNs (one flow "
+	              "each), %d real flows of %llu packets each\n",
+	              (unsigned long long)total, (unsigned long long)flood,
+	              N_REAL, (unsigned long long)k);
 	return 0;
 }
