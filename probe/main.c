@@ -20,8 +20,10 @@
 #include "../common/privdrop.h"
 #include "../export/exporter.h"
 #include "../export/json.h"
+#include "capfile.h"
 #include "capture.h"
 #include "control.h"
+#include "filter.h"
 #include "live.h"
 #include "probe.h"
 
@@ -35,10 +37,13 @@ static volatile sig_atomic_t got_usr1;
 struct app {
 	struct config cfg;
 	struct probe pr;
-	struct cap_source src[CFG_MAX_FILES > CFG_MAX_IFACES ? CFG_MAX_FILES
-							     : CFG_MAX_IFACES];
-	int n_src;
-	int cur_src; /* source being read (for the callback) */
+	struct capfile *files[CFG_MAX_FILES]; /* -r, opened at start */
+	long long file_size[CFG_MAX_FILES];   /* -1: unknown (a pipe) */
+	int n_files;
+	int cur_file;           /* being read */
+	struct bpf_set *filt;   /* -f / trailing filter for files */
+	uint64_t filtered;      /* packets the filter refused */
+	uint64_t ts_invalid;    /* timestamps the file reader clamped */
 	struct jsonout *jo;
 	struct exporter *ex;
 	struct ctl_server *ctl;
@@ -62,16 +67,11 @@ static struct app app;
 static void
 on_signal(int sig)
 {
-	int i;
-
 	if (sig == SIGUSR1) {
 		got_usr1 = 1;
 		return;
 	}
 	got_stop = 1;
-	for (i = 0; i < app.n_src; i++)
-		if (app.src[i].pcap != NULL)
-			pcap_breakloop(app.src[i].pcap);
 }
 
 static void
@@ -95,21 +95,16 @@ wall_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-static void
-packet_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+/* Size of a regular file for the progress bar; -1 otherwise. */
+static long long
+file_size(const char *path)
 {
-	struct app *a = (struct app *)user;
-	const struct cap_source *s = &a->src[a->cur_src];
+	struct stat sb;
 
-	if (!a->boot_set && a->ex != NULL) {
-		/* v5/v9 uptime starts at the first packet's second */
-		exp_set_boot(a->ex, (uint64_t)h->ts.tv_sec * NS_PER_SEC);
-		a->boot_set = true;
-	}
-	/* opened with nanosecond precision: tv_usec holds nanoseconds */
-	probe_packet(&a->pr, s->linktype, (int64_t)h->ts.tv_sec,
-		     (int64_t)h->ts.tv_usec, s->ifindex, bytes, h->caplen,
-		     h->len);
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 ||
+	    !S_ISREG(sb.st_mode))
+		return -1;
+	return (long long)sb.st_size;
 }
 
 /* Exporter timers run on the probe's clock, at most every 100 ms of it. */
@@ -132,9 +127,7 @@ progress(struct app *a, bool final)
 {
 	struct timespec now;
 	double dt, pct = -1;
-	long pos;
-	const struct cap_source *s = &a->src[a->cur_src];
-
+	long long pos;
 	if (!a->progress)
 		return;
 	if (final) {
@@ -146,13 +139,15 @@ progress(struct app *a, bool final)
 	     (double)(now.tv_nsec - a->prog_last.tv_nsec) / 1e9;
 	if (dt < 0.5)
 		return;
-	pos = cap_file_pos(s);
-	if (pos >= 0 && s->file_size > 0)
-		pct = 100.0 * (double)pos / (double)s->file_size;
+	pos = a->files[a->cur_file] != NULL
+		  ? capfile_offset(a->files[a->cur_file])
+		  : -1;
+	if (pos >= 0 && a->file_size[a->cur_file] > 0)
+		pct = 100.0 * (double)pos / (double)a->file_size[a->cur_file];
 	(void)fprintf(stderr,
 		      "\r\033[K[%5.1f%%] file %d/%d %.2f Mpps, %llu active "
 		      "flows, %llu exported",
-		      pct < 0 ? 0.0 : pct, a->cur_src + 1, a->n_src,
+		      pct < 0 ? 0.0 : pct, a->cur_file + 1, a->n_files,
 		      (double)(a->pr.st.packets_seen - a->prog_packets) / dt /
 			  1e6,
 		      (unsigned long long)flowtab_stats(a->pr.ft)->flows_active,
@@ -210,7 +205,8 @@ stats_object(struct app *a)
 	set_u64(o, "packets_skipped", a->pr.st.packets_skipped);
 	set_u64(o, "packets_bad", a->pr.st.packets_bad);
 	set_u64(o, "ts_backwards", a->pr.st.ts_backwards);
-	set_u64(o, "ts_invalid", a->pr.st.ts_invalid);
+	set_u64(o, "packets_filtered", a->filtered);
+	set_u64(o, "ts_invalid", a->pr.st.ts_invalid + a->ts_invalid);
 	set_u64(o, "pcap_received", a->pcap_recv);
 	set_u64(o, "pcap_dropped", a->pcap_drop);
 	set_u64(o, "pcap_ifdropped", a->pcap_ifdrop);
@@ -450,43 +446,44 @@ build_exp_config(const struct config *c, struct exp_config *e)
 	e->n_if = i;
 }
 
+/* One packet from a capture file: filter, then the probe. */
+static void
+replay_packet(struct app *a, const struct capfile_pkt *p)
+{
+	if (!bpf_set_match(a->filt, p->linktype, p->data, p->caplen,
+			   p->wirelen)) {
+		a->filtered++;
+		return;
+	}
+	if (!a->boot_set && a->ex != NULL) {
+		/* v5/v9 uptime starts at the first packet's second */
+		exp_set_boot(a->ex, (uint64_t)p->ts_sec * NS_PER_SEC);
+		a->boot_set = true;
+	}
+	/* pcapng: the interface id is the flow's input interface */
+	probe_packet(&a->pr, p->linktype, p->ts_sec, p->ts_nsec, p->if_id,
+		     p->data, p->caplen, p->wirelen);
+}
+
 /* Replay every file in order; returns the number of damaged files. */
 static int
 run_replay(struct app *a)
 {
-	int i, n;
+	struct capfile_pkt pkt;
+	char err[CFG_ERR_LEN];
+	int i, n, rc;
 
-	for (i = 0; i < a->n_src && !got_stop; i++) {
-		struct cap_source *s = &a->src[i];
-		char err[CFG_ERR_LEN];
-
-		a->cur_src = i;
-		if (s->pcap == NULL &&
-		    cap_open_file(s, a->cfg.files[i], &(struct cap_options){
-			.filter = a->cfg.filter}, err, sizeof(err)) != 0) {
-			log_msg(LOG_LVL_ERR, "%s", err);
-			a->read_errors++;
-			continue;
-		}
-		s->ifindex = 0;
-		while (!got_stop) {
-			n = pcap_dispatch(s->pcap, BATCH, packet_cb,
-					  (u_char *)a);
-			if (n == 0)
-				break; /* end of file */
-			if (n == PCAP_ERROR) {
-				log_msg(LOG_LVL_ERR,
-					"%s: read error after %llu packets: "
-					"%s; the flows counted so far are "
-					"exported",
-					s->name,
-					(unsigned long long)a->pr.st.packets_seen,
-					pcap_geterr(s->pcap));
-				a->read_errors++;
-				break;
+	for (i = 0; i < a->n_files && !got_stop; i++) {
+		a->cur_file = i;
+		rc = 1;
+		while (!got_stop && rc == 1) {
+			for (n = 0; n < BATCH; n++) {
+				rc = capfile_next(a->files[i], &pkt, err,
+						  sizeof(err));
+				if (rc != 1)
+					break;
+				replay_packet(a, &pkt);
 			}
-			if (n == PCAP_ERROR_BREAK)
-				break;
 			tick_exporter(a);
 			service_control(a);
 			if (got_usr1) {
@@ -495,7 +492,15 @@ run_replay(struct app *a)
 			}
 			progress(a, false);
 		}
-		cap_close(s);
+		if (rc < 0) {
+			log_msg(LOG_LVL_ERR,
+				"%s; the flows counted before it are exported",
+				err);
+			a->read_errors++;
+		}
+		a->ts_invalid += capfile_stats(a->files[i])->ts_invalid;
+		capfile_close(a->files[i]);
+		a->files[i] = NULL;
 	}
 	progress(a, true);
 	return a->read_errors;
@@ -540,27 +545,39 @@ run_live(struct app *a)
 static int
 open_sources(struct app *a)
 {
-	struct cap_options opt = {
-	    .snaplen = a->cfg.snaplen,
-	    .buffer_bytes = a->cfg.buffer_bytes,
-	    .promisc = a->cfg.promisc,
-	    .filter = a->cfg.filter,
-	    .timeout_ms = 100,
-	};
-	char err[CFG_ERR_LEN];
-	int i;
+	char err[CFG_ERR_LEN] = "";
+	int i, lt;
 
 	if (a->cfg.n_ifaces > 0)
 		return 0; /* live_create() opens them, once per worker */
-	/* Files are checked before anything starts; stdin at its turn. */
+	a->filt = bpf_set_create(a->cfg.filter, err, sizeof(err));
+	if (a->filt == NULL && err[0] != '\0') {
+		log_msg(LOG_LVL_ERR, "%s", err);
+		return -1;
+	}
+	/* Every file is checked before anything starts. */
 	for (i = 0; i < a->cfg.n_files; i++) {
-		if (strcmp(a->cfg.files[i], "-") != 0 &&
-		    cap_open_file(&a->src[i], a->cfg.files[i], &opt, err,
-				  sizeof(err)) != 0) {
+		char lts[128];
+
+		a->files[i] = capfile_open(a->cfg.files[i], err, sizeof(err));
+		if (a->files[i] == NULL) {
 			log_msg(LOG_LVL_ERR, "%s", err);
 			return -1;
 		}
-		a->n_src++;
+		a->n_files++;
+		a->file_size[i] = file_size(a->cfg.files[i]);
+		lt = capfile_first_linktype(a->files[i]);
+		if (lt >= 0 && !dec_linktype_supported(lt)) {
+			cap_linktype_name(lt, lts, sizeof(lts));
+			log_msg(LOG_LVL_ERR, "%s: unsupported link type %s",
+				a->cfg.files[i], lts);
+			return -1;
+		}
+		if (lt >= 0 && bpf_set_prepare(a->filt, lt, err,
+					       sizeof(err)) != 0) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -701,8 +718,9 @@ teardown(struct app *a, bool live, int exit_code)
 		log_msg(LOG_LVL_ERR, "-j %s: write error", a->cfg.json_path);
 		exit_code = 1;
 	}
-	for (i = 0; i < a->n_src; i++)
-		cap_close(&a->src[i]);
+	for (i = 0; i < a->n_files; i++)
+		capfile_close(a->files[i]);
+	bpf_set_destroy(a->filt);
 	live_destroy(a->lv);
 	if (a->ctl != NULL)
 		ctl_close(a->ctl);

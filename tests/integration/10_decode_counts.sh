@@ -19,7 +19,7 @@ for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
 	fi
 	if [ $rc -eq 1 ]; then
 		# refused before anything started: one clear line
-		if ! grep -qE 'unsupported link type|not a readable capture' \
+		if ! grep -qE 'unsupported link type|: byte [0-9]+: ' \
 		    "$dir/$name.err"; then
 			echo "UNCLEAR $name: $(cat "$dir/$name.err")"
 			bad=$((bad + 1))
@@ -29,6 +29,14 @@ for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
 		continue
 	fi
 	got=$(jq -r '"\(.packets_ip4) \(.packets_ip6)"' "$dir/$name.stats")
+	if ! tshark -r "$f" -c 1 >/dev/null 2>&1 ||
+	    tshark -r "$f" -T fields -e frame.number 2>&1 >/dev/null |
+	    grep -q 'damaged or corrupt'; then
+		# tshark guesses at damaged files (other record layouts);
+		# past the damage the readers disagree by design
+		echo "damaged $name: $got (rc $rc), not compared"
+		continue
+	fi
 	want=$(tshark_ip_counts "$f")
 	if [ "$got" != "$want" ]; then
 		echo "MISMATCH $name: tapflow v4 v6 = $got, tshark = $want"
