@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decode.h"
@@ -60,46 +59,6 @@ check_linktype(struct cap_source *src, char *err, size_t errlen)
 	return -1;
 }
 
-int
-cap_open_file(struct cap_source *src, const char *path,
-	      const struct cap_options *opt, char *err, size_t errlen)
-{
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	struct stat sb;
-
-	memset(src, 0, sizeof(*src));
-	(void)snprintf(src->name, sizeof(src->name), "%s", path);
-	src->file_size = -1;
-	if (strcmp(path, "-") != 0) {
-		if (stat(path, &sb) != 0) {
-			(void)snprintf(err, errlen, "%s: %s", path,
-				       strerror(errno));
-			return -1;
-		}
-		if (S_ISDIR(sb.st_mode)) {
-			(void)snprintf(err, errlen,
-				       "%s: is a directory, not a capture file",
-				       path);
-			return -1;
-		}
-		if (S_ISREG(sb.st_mode))
-			src->file_size = (long)sb.st_size;
-	}
-	src->pcap = pcap_open_offline_with_tstamp_precision(
-	    path, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (src->pcap == NULL) {
-		(void)snprintf(err, errlen, "%s: not a readable capture: %s",
-			       path, perr);
-		return -1;
-	}
-	if (check_linktype(src, err, errlen) != 0 ||
-	    set_filter(src, opt, err, errlen) != 0) {
-		cap_close(src);
-		return -1;
-	}
-	return 0;
-}
-
 /* A kernel filter of one instruction, "ret #0": no packet passes. */
 static int
 set_reject_all(struct cap_source *src, char *err, size_t errlen)
@@ -125,7 +84,6 @@ cap_open_live(struct cap_source *src, const char *ifname,
 	memset(src, 0, sizeof(*src));
 	(void)snprintf(src->name, sizeof(src->name), "%s", ifname);
 	src->live = true;
-	src->file_size = -1;
 	src->pcap = pcap_create(ifname, perr);
 	if (src->pcap == NULL) {
 		(void)snprintf(err, errlen, "interface %s: %s", ifname, perr);
@@ -227,17 +185,6 @@ cap_start(struct cap_source *src, const struct cap_options *opt, char *err,
 		return -1;
 	}
 	return 0;
-}
-
-long
-cap_file_pos(const struct cap_source *src)
-{
-	FILE *f;
-
-	if (src->live || src->pcap == NULL)
-		return -1;
-	f = pcap_file(src->pcap);
-	return f != NULL ? ftell(f) : -1;
 }
 
 void

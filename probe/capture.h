@@ -1,6 +1,6 @@
 /*
- * Capture sources: capture files (pcap, pcapng, "-" for standard input)
- * and live interfaces, through libpcap. Timestamps are nanoseconds.
+ * Live capture sources through libpcap (capture files: capfile.h).
+ * Timestamps are nanoseconds.
  */
 #ifndef TAPFLOW_CAPTURE_H
 #define TAPFLOW_CAPTURE_H
@@ -25,12 +25,7 @@ struct cap_source {
 	uint32_t ifindex; /* index given to flows from this source */
 	char name[256];   /* file path or interface name */
 	bool live;
-	long file_size;   /* bytes, for the progress bar; -1 unknown */
 };
-
-/* Open a capture file; -1 and err filled (naming the file) on failure. */
-int cap_open_file(struct cap_source *src, const char *path,
-		  const struct cap_options *opt, char *err, size_t errlen);
 
 /*
  * Open a live interface; -1 and err filled on failure. libpcap 1.10 on
@@ -60,9 +55,6 @@ int cap_fanout_join(struct cap_source *src, int *group_id, char *err,
  */
 int cap_start(struct cap_source *src, const struct cap_options *opt,
 	      char *err, size_t errlen);
-
-/* Bytes of the file read so far (offline), -1 if unknown. */
-long cap_file_pos(const struct cap_source *src);
 
 void cap_close(struct cap_source *src);
 
