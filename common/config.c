@@ -13,8 +13,7 @@
 #endif
 
 const char *const cfg_timeout_names[CFG_TO_COUNT] = {
-    "tcp", "tcp.rst", "tcp.fin", "udp", "icmp", "general", "maxlife",
-    "expint",
+    "tcp", "tcp.rst", "tcp.fin", "udp", "icmp", "general", "maxlife", "expint",
 };
 
 void
@@ -77,7 +76,7 @@ copy_str(char *dst, size_t dstlen, const char *src, size_t n)
 
 int
 cfg_parse_hostport(const char *arg, char *host, size_t hostlen, char *port,
-		   size_t portlen, char *err, size_t errlen)
+                   size_t portlen, char *err, size_t errlen)
 {
 	const char *colon, *p;
 	uint32_t pn;
@@ -87,19 +86,19 @@ cfg_parse_hostport(const char *arg, char *host, size_t hostlen, char *port,
 
 		if (close == NULL) {
 			(void)snprintf(err, errlen,
-				       "%s: missing ']' (expected [ADDR]:PORT)",
-				       arg);
+			               "%s: missing ']' (expected [ADDR]:PORT)",
+			               arg);
 			return -1;
 		}
 		if (copy_str(host, hostlen, arg + 1,
-			     (size_t)(close - arg - 1)) != 0) {
+		             (size_t)(close - arg - 1)) != 0) {
 			(void)snprintf(err, errlen, "%s: bad address", arg);
 			return -1;
 		}
 		if (close[1] != ':') {
-			(void)snprintf(err, errlen,
-				       "%s: missing port (expected [ADDR]:PORT)",
-				       arg);
+			(void)snprintf(
+			    err, errlen,
+			    "%s: missing port (expected [ADDR]:PORT)", arg);
 			return -1;
 		}
 		p = close + 2;
@@ -107,28 +106,29 @@ cfg_parse_hostport(const char *arg, char *host, size_t hostlen, char *port,
 		colon = strrchr(arg, ':');
 		if (colon == NULL) {
 			(void)snprintf(err, errlen,
-				       "%s: missing port (expected HOST:PORT)",
-				       arg);
+			               "%s: missing port (expected HOST:PORT)",
+			               arg);
 			return -1;
 		}
 		if (strchr(arg, ':') != colon) {
 			(void)snprintf(err, errlen,
-				       "%s: IPv6 address needs brackets "
-				       "(expected [ADDR]:PORT)",
-				       arg);
+			               "%s: IPv6 address needs brackets "
+			               "(expected [ADDR]:PORT)",
+			               arg);
 			return -1;
 		}
 		if (copy_str(host, hostlen, arg, (size_t)(colon - arg)) != 0) {
 			(void)snprintf(err, errlen,
-				       "%s: missing host (expected HOST:PORT)",
-				       arg);
+			               "%s: missing host (expected HOST:PORT)",
+			               arg);
 			return -1;
 		}
 		p = colon + 1;
 	}
 	if (cfg_parse_u32(p, 1, 65535, &pn) != 0) {
 		(void)snprintf(err, errlen,
-			       "%s: bad port \"%s\" (expected 1-65535)", arg, p);
+		               "%s: bad port \"%s\" (expected 1-65535)", arg,
+		               p);
 		return -1;
 	}
 	(void)snprintf(port, portlen, "%u", pn);
@@ -136,8 +136,7 @@ cfg_parse_hostport(const char *arg, char *host, size_t hostlen, char *port,
 }
 
 int
-cfg_parse_timeout(struct config *cfg, const char *arg, char *err,
-		  size_t errlen)
+cfg_parse_timeout(struct config *cfg, const char *arg, char *err, size_t errlen)
 {
 	const char *p = arg;
 
@@ -150,7 +149,7 @@ cfg_parse_timeout(struct config *cfg, const char *arg, char *err,
 
 		if (len == 0 || len >= sizeof(item)) {
 			(void)snprintf(err, errlen,
-				       "-t %s: expected NAME=SECONDS", arg);
+			               "-t %s: expected NAME=SECONDS", arg);
 			return -1;
 		}
 		memcpy(item, p, len);
@@ -158,7 +157,7 @@ cfg_parse_timeout(struct config *cfg, const char *arg, char *err,
 		eq = strchr(item, '=');
 		if (eq == NULL) {
 			(void)snprintf(err, errlen,
-				       "-t %s: expected NAME=SECONDS", arg);
+			               "-t %s: expected NAME=SECONDS", arg);
 			return -1;
 		}
 		*eq = '\0';
@@ -167,18 +166,18 @@ cfg_parse_timeout(struct config *cfg, const char *arg, char *err,
 				break;
 		if (i == CFG_TO_COUNT) {
 			(void)snprintf(err, errlen,
-				       "-t %s: unknown timeout \"%s\" (tcp, "
-				       "tcp.rst, tcp.fin, udp, icmp, general, "
-				       "maxlife, expint)",
-				       arg, item);
+			               "-t %s: unknown timeout \"%s\" (tcp, "
+			               "tcp.rst, tcp.fin, udp, icmp, general, "
+			               "maxlife, expint)",
+			               arg, item);
 			return -1;
 		}
 		/* at most ~136 years in ns fits easily; cap at 1 year */
 		if (cfg_parse_u32(eq + 1, i == CFG_TO_EXPINT ? 1 : 0,
-				  366U * 86400U, &secs) != 0) {
+		                  366U * 86400U, &secs) != 0) {
 			(void)snprintf(err, errlen,
-				       "-t %s: bad seconds \"%s\" for %s", arg,
-				       eq + 1, item);
+			               "-t %s: bad seconds \"%s\" for %s", arg,
+			               eq + 1, item);
 			return -1;
 		}
 		cfg->timeouts_s[i] = secs;
@@ -328,7 +327,7 @@ static const struct option long_opts[] = {
 
 static int
 bad_value(char *err, size_t errlen, const char *opt, const char *val,
-	  const char *want)
+          const char *want)
 {
 	(void)snprintf(err, errlen, "%s %s: %s", opt, val, want);
 	return -1;
@@ -349,12 +348,12 @@ parse_iface(struct config *cfg, const char *arg, char *err, size_t errlen)
 
 		if ((size_t)(colon - arg) >= sizeof(num))
 			return bad_value(err, errlen, "-i", arg,
-					 "bad interface index");
+			                 "bad interface index");
 		memcpy(num, arg, (size_t)(colon - arg));
 		num[colon - arg] = '\0';
 		if (cfg_parse_u32(num, 0, UINT32_MAX, &idx) != 0)
 			return bad_value(err, errlen, "-i", arg,
-					 "bad interface index");
+			                 "bad interface index");
 		name = colon + 1;
 	}
 	ifc = &cfg->ifaces[cfg->n_ifaces];
@@ -375,7 +374,7 @@ parse_hex_key(struct config *cfg, const char *arg, char *err, size_t errlen)
 	v = strtoull(arg, &end, 16);
 	if (errno != 0 || *end != '\0' || end == arg)
 		return bad_value(err, errlen, "--hash-key", arg,
-				 "expected a hexadecimal number");
+		                 "expected a hexadecimal number");
 	cfg->hash_key[0] = v;
 	cfg->hash_key[1] = v ^ 0x9e3779b97f4a7c15ULL;
 	cfg->hash_key_set = true;
@@ -403,22 +402,22 @@ parse_track(struct config *cfg, const char *arg, char *err, size_t errlen)
 		cfg->track_ether = true;
 	} else {
 		return bad_value(err, errlen, "-T", arg,
-				 "expected full, port, proto, ip, vlan or "
-				 "ether");
+		                 "expected full, port, proto, ip, vlan or "
+		                 "ether");
 	}
 	return 0;
 }
 
 static int
 parse_u32_opt(const char *opt, const char *arg, uint32_t min, uint32_t max,
-	      uint32_t *out, char *err, size_t errlen)
+              uint32_t *out, char *err, size_t errlen)
 {
 	char want[96];
 
 	if (cfg_parse_u32(arg, min, max, out) == 0)
 		return 0;
 	(void)snprintf(want, sizeof(want), "expected a number from %u to %u",
-		       min, max);
+	               min, max);
 	return bad_value(err, errlen, opt, arg, want);
 }
 
@@ -439,17 +438,17 @@ join_filter(struct config *cfg, int argc, char **argv, int first)
 	cfg->filter[0] = '\0';
 	for (i = first; i < argc; i++) {
 		if (i > first)
-			(void)strncat(cfg->filter, " ", len - strlen(cfg->filter) - 1);
+			(void)strncat(cfg->filter, " ",
+			              len - strlen(cfg->filter) - 1);
 		(void)strncat(cfg->filter, argv[i],
-			      len - strlen(cfg->filter) - 1);
+		              len - strlen(cfg->filter) - 1);
 	}
 	return 0;
 }
 
 /* One option; 0 handled, 1 exit 0 (help/version), -1 error. */
 static int
-apply_opt(struct config *cfg, int c, const char *arg, char *err,
-	  size_t errlen)
+apply_opt(struct config *cfg, int c, const char *arg, char *err, size_t errlen)
 {
 	uint32_t v;
 
@@ -459,7 +458,7 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 	case 'r':
 		if (cfg->n_files >= CFG_MAX_FILES)
 			return bad_value(err, errlen, "-r", arg,
-					 "too many files");
+			                 "too many files");
 		cfg->files[cfg->n_files++] = arg;
 		return 0;
 	case 'f':
@@ -473,7 +472,7 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 		return 0;
 	case 'B':
 		if (parse_u32_opt("-B", arg, 65536, 1U << 30, &v, err,
-				  errlen) != 0)
+		                  errlen) != 0)
 			return -1;
 		cfg->buffer_bytes = (int)v;
 		return 0;
@@ -493,7 +492,7 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 		return cfg_parse_timeout(cfg, arg, err, errlen);
 	case OPT_IDLE:
 		if (parse_u32_opt("--idle-timeout", arg, 0, 366U * 86400U, &v,
-				  err, errlen) != 0)
+		                  err, errlen) != 0)
 			return -1;
 		cfg->timeouts_s[CFG_TO_TCP] = v;
 		cfg->timeouts_s[CFG_TO_UDP] = v;
@@ -501,13 +500,12 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 		cfg->timeouts_s[CFG_TO_GENERAL] = v;
 		return 0;
 	case OPT_ACTIVE:
-		return parse_u32_opt("--active-timeout", arg, 0,
-				     366U * 86400U,
-				     &cfg->timeouts_s[CFG_TO_MAXLIFE], err,
-				     errlen);
+		return parse_u32_opt("--active-timeout", arg, 0, 366U * 86400U,
+		                     &cfg->timeouts_s[CFG_TO_MAXLIFE], err,
+		                     errlen);
 	case 'm':
 		return parse_u32_opt("-m", arg, 1, 1U << 28, &cfg->max_flows,
-				     err, errlen);
+		                     err, errlen);
 	case 'T':
 		return parse_track(cfg, arg, err, errlen);
 	case OPT_HASH_KEY:
@@ -518,11 +516,11 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 
 		if (cfg->n_coll >= CFG_MAX_COLLECTORS)
 			return bad_value(err, errlen, "-n", arg,
-					 "too many collectors");
+			                 "too many collectors");
 		cc = &cfg->coll[cfg->n_coll];
 		if (cfg_parse_hostport(arg, cc->host, sizeof(cc->host),
-				       cc->port, sizeof(cc->port), e,
-				       sizeof(e)) != 0) {
+		                       cc->port, sizeof(cc->port), e,
+		                       sizeof(e)) != 0) {
 			(void)snprintf(err, errlen, "-n %s", e);
 			return -1;
 		}
@@ -537,7 +535,7 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 		if (cfg_parse_u32(arg, 1, 10, &v) != 0 ||
 		    (v != 1 && v != 5 && v != 9 && v != 10))
 			return bad_value(err, errlen, "-v", arg,
-					 "expected 1, 5, 9, 10 or ipfix");
+			                 "expected 1, 5, 9, 10 or ipfix");
 		cfg->version = (int)v;
 		return 0;
 	case 'P':
@@ -549,7 +547,7 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 			cfg->transport = 2;
 		else
 			return bad_value(err, errlen, "-P", arg,
-					 "expected udp, tcp or file");
+			                 "expected udp, tcp or file");
 		return 0;
 	case OPT_IPFIX_FILE:
 		cfg->ipfix_file = arg;
@@ -557,7 +555,7 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 		return 0;
 	case 's':
 		return parse_u32_opt("-s", arg, 1, 16383, &cfg->sampling, err,
-				     errlen);
+		                     errlen);
 	case 'A':
 		if (strcmp(arg, "milli") == 0 || strcmp(arg, "sec") == 0)
 			cfg->time_unit = 0;
@@ -567,7 +565,7 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 			cfg->time_unit = 2;
 		else
 			return bad_value(err, errlen, "-A", arg,
-					 "expected milli, micro or nano");
+			                 "expected milli, micro or nano");
 		return 0;
 	case 'L':
 		if (parse_u32_opt("-L", arg, 1, 255, &v, err, errlen) != 0)
@@ -576,34 +574,34 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 		return 0;
 	case OPT_SOURCE_ID:
 		return parse_u32_opt("--source-id", arg, 0, UINT32_MAX,
-				     &cfg->source_id, err, errlen);
+		                     &cfg->source_id, err, errlen);
 	case OPT_ENGINE_TYPE:
 		if (parse_u32_opt("--engine-type", arg, 0, 255, &v, err,
-				  errlen) != 0)
+		                  errlen) != 0)
 			return -1;
 		cfg->engine_type = (uint8_t)v;
 		return 0;
 	case OPT_ENGINE_ID:
 		if (parse_u32_opt("--engine-id", arg, 0, 255, &v, err,
-				  errlen) != 0)
+		                  errlen) != 0)
 			return -1;
 		cfg->engine_id = (uint8_t)v;
 		return 0;
 	case OPT_MAX_PACKET:
 		return parse_u32_opt("--max-packet", arg, 256, 65000,
-				     &cfg->max_packet, err, errlen);
+		                     &cfg->max_packet, err, errlen);
 	case OPT_TMPL_PACKETS:
 		return parse_u32_opt("--template-packets", arg, 1, 1000000,
-				     &cfg->tmpl_refresh_packets, err, errlen);
+		                     &cfg->tmpl_refresh_packets, err, errlen);
 	case OPT_TMPL_SECS:
 		return parse_u32_opt("--template-secs", arg, 1, 86400,
-				     &cfg->tmpl_refresh_secs, err, errlen);
+		                     &cfg->tmpl_refresh_secs, err, errlen);
 	case OPT_PACE:
 		return parse_u32_opt("--pace-us", arg, 0, 1000000,
-				     &cfg->pace_us, err, errlen);
+		                     &cfg->pace_us, err, errlen);
 	case OPT_WORKERS:
 		if (parse_u32_opt("--workers", arg, 1, CFG_MAX_WORKERS, &v, err,
-				  errlen) != 0)
+		                  errlen) != 0)
 			return -1;
 		cfg->workers = (int)v;
 		return 0;
@@ -654,7 +652,7 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 		return 0; /* accepted for softflowd command lines */
 	case 'R':
 		return bad_value(err, errlen, "-R", arg,
-				 "PSAMP receive mode is not supported");
+		                 "PSAMP receive mode is not supported");
 	case 'h':
 		usage(stdout);
 		return 1;
@@ -667,8 +665,7 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err,
 }
 
 int
-cfg_parse(struct config *cfg, int argc, char **argv, char *err,
-	  size_t errlen)
+cfg_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
 	int c, rc;
 
@@ -678,18 +675,17 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err,
 	       -1) {
 		if (c == '?' || c == ':') {
 			if (optopt != 0 && optopt < 256)
-				(void)snprintf(err, errlen,
-					       "-%c: %s (see tapflow --help)",
-					       optopt,
-					       c == ':' || strchr(SHORT_OPTS,
-								  optopt)
-						   ? "missing value"
-						   : "unknown option");
+				(void)snprintf(
+				    err, errlen, "-%c: %s (see tapflow --help)",
+				    optopt,
+				    c == ':' || strchr(SHORT_OPTS, optopt)
+				        ? "missing value"
+				        : "unknown option");
 			else
 				(void)snprintf(err, errlen,
-					       "%s: unknown option or missing "
-					       "value (see tapflow --help)",
-					       argv[optind - 1]);
+				               "%s: unknown option or missing "
+				               "value (see tapflow --help)",
+				               argv[optind - 1]);
 			return -1;
 		}
 		rc = apply_opt(cfg, c, optarg, err, errlen);
@@ -702,8 +698,8 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err,
 	if (optind < argc) {
 		if (cfg->filter != NULL) {
 			(void)snprintf(err, errlen,
-				       "%s: a filter was given with -f already",
-				       argv[optind]);
+			               "%s: a filter was given with -f already",
+			               argv[optind]);
 			return -1;
 		}
 		if (join_filter(cfg, argc, argv, optind) != 0) {
@@ -713,8 +709,8 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err,
 	}
 	if (cfg->n_files == 0 && cfg->n_ifaces == 0) {
 		(void)snprintf(err, errlen,
-			       "nothing to read: give -r FILE or -i IFACE "
-			       "(see tapflow --help)");
+		               "nothing to read: give -r FILE or -i IFACE "
+		               "(see tapflow --help)");
 		return -1;
 	}
 	if (cfg->n_files > 0 && cfg->n_ifaces > 0) {
@@ -723,16 +719,17 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err,
 	}
 	if (cfg->workers > 1 && cfg->n_ifaces == 0) {
 		(void)snprintf(err, errlen,
-			       "--workers %d: only live capture (-i) has "
-			       "workers",
-			       cfg->workers);
+		               "--workers %d: only live capture (-i) has "
+		               "workers",
+		               cfg->workers);
 		return -1;
 	}
 	if (cfg->transport != 0 && cfg->version != 10) {
-		(void)snprintf(err, errlen,
-			       "-P %s: only IPFIX (-v 10) goes over TCP or to a "
-			       "file",
-			       cfg->transport == 1 ? "tcp" : "file");
+		(void)snprintf(
+		    err, errlen,
+		    "-P %s: only IPFIX (-v 10) goes over TCP or to a "
+		    "file",
+		    cfg->transport == 1 ? "tcp" : "file");
 		return -1;
 	}
 	if (cfg->transport == 2 && cfg->ipfix_file == NULL) {
@@ -741,9 +738,9 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err,
 	}
 	if (cfg->bidirectional && cfg->version != 10) {
 		(void)snprintf(err, errlen,
-			       "-b: NetFlow v%d records have one direction; "
-			       "biflows need IPFIX (-v 10) or JSON (-j)",
-			       cfg->version);
+		               "-b: NetFlow v%d records have one direction; "
+		               "biflows need IPFIX (-v 10) or JSON (-j)",
+		               cfg->version);
 		return -1;
 	}
 	return 0;

@@ -18,14 +18,14 @@
 
 /* Named timeouts of -t, softflowd's names. Values in seconds. */
 enum cfg_timeout {
-	CFG_TO_TCP = 0,  /* idle, TCP */
-	CFG_TO_TCP_RST,  /* linger after RST */
-	CFG_TO_TCP_FIN,  /* linger after FIN */
-	CFG_TO_UDP,      /* idle, UDP */
-	CFG_TO_ICMP,     /* idle, ICMP and ICMPv6 */
-	CFG_TO_GENERAL,  /* idle, other protocols */
-	CFG_TO_MAXLIFE,  /* active timeout */
-	CFG_TO_EXPINT,   /* live: expiry check interval */
+	CFG_TO_TCP = 0, /* idle, TCP */
+	CFG_TO_TCP_RST, /* linger after RST */
+	CFG_TO_TCP_FIN, /* linger after FIN */
+	CFG_TO_UDP,     /* idle, UDP */
+	CFG_TO_ICMP,    /* idle, ICMP and ICMPv6 */
+	CFG_TO_GENERAL, /* idle, other protocols */
+	CFG_TO_MAXLIFE, /* active timeout */
+	CFG_TO_EXPINT,  /* live: expiry check interval */
 	CFG_TO_COUNT
 };
 
@@ -47,7 +47,8 @@ struct config {
 	int n_files;
 	char *filter; /* -f or trailing arguments joined; malloc'd */
 	int snaplen;
-	int buffer_bytes; /* -B: kernel ring per capture handle (each worker's) */
+	int buffer_bytes; /* -B: kernel ring per capture handle (each worker's)
+	                   */
 	int workers;      /* --workers: live capture threads (PACKET_FANOUT) */
 	bool promisc;
 	bool decap;
@@ -55,7 +56,7 @@ struct config {
 	/* flows */
 	uint32_t timeouts_s[CFG_TO_COUNT];
 	uint32_t max_flows;
-	int track;  /* 0 full, 1 proto, 2 ip (flowtab's enum values) */
+	int track; /* 0 full, 1 proto, 2 ip (flowtab's enum values) */
 	bool track_vlan;
 	bool track_ether; /* -T ether: MACs in the key (implies link_fields) */
 	bool track_mpls;  /* --track-mpls: top MPLS label in the key */
@@ -66,7 +67,7 @@ struct config {
 	/* export */
 	struct cfg_collector coll[CFG_MAX_COLLECTORS];
 	int n_coll;
-	int version; /* 1, 5, 9, 10 */
+	int version;   /* 1, 5, 9, 10 */
 	int transport; /* 0 udp, 1 tcp, 2 file */
 	const char *ipfix_file;
 	uint32_t sampling;
@@ -101,15 +102,15 @@ void cfg_defaults(struct config *cfg);
  * an error with a one-line message in err.
  */
 int cfg_parse(struct config *cfg, int argc, char **argv, char *err,
-	      size_t errlen);
+              size_t errlen);
 
 /* -t NAME=SECONDS (also several comma-separated); 0 or -1 and err. */
 int cfg_parse_timeout(struct config *cfg, const char *arg, char *err,
-		      size_t errlen);
+                      size_t errlen);
 
 /* HOST:PORT, [V6ADDR]:PORT, or V6ADDR alone is refused; 0 or -1 and err. */
-int cfg_parse_hostport(const char *arg, char *host, size_t hostlen,
-		       char *port, size_t portlen, char *err, size_t errlen);
+int cfg_parse_hostport(const char *arg, char *host, size_t hostlen, char *port,
+                       size_t portlen, char *err, size_t errlen);
 
 /* Unsigned decimal in [min, max]; 0 or -1. */
 int cfg_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);

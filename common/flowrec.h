@@ -10,10 +10,10 @@
 
 /* flowEndReason values, RFC 7012 / IANA IPFIX IE 136. */
 enum flow_end_reason {
-	FLOW_END_IDLE = 1,     /* idle timeout */
-	FLOW_END_ACTIVE = 2,   /* active timeout */
-	FLOW_END_EOF = 3,      /* end of flow detected (TCP FIN or RST) */
-	FLOW_END_FORCED = 4,   /* forced end (shutdown, end of replay, request) */
+	FLOW_END_IDLE = 1,   /* idle timeout */
+	FLOW_END_ACTIVE = 2, /* active timeout */
+	FLOW_END_EOF = 3,    /* end of flow detected (TCP FIN or RST) */
+	FLOW_END_FORCED = 4, /* forced end (shutdown, end of replay, request) */
 	FLOW_END_RESOURCE = 5, /* lack of resources (table full) */
 };
 
@@ -37,10 +37,10 @@ struct flow_record {
 	uint8_t pad0;
 	uint8_t src[16]; /* IPv4 uses the first 4 bytes, rest zero */
 	uint8_t dst[16];
-	uint16_t sport; /* for ICMP/ICMPv6: 0 */
-	uint16_t dport; /* for ICMP/ICMPv6: type * 256 + code */
-	uint32_t ifindex; /* input interface index */
-	uint16_t vlan;    /* outer VLAN id, 0 if untagged */
+	uint16_t sport;      /* for ICMP/ICMPv6: 0 */
+	uint16_t dport;      /* for ICMP/ICMPv6: type * 256 + code */
+	uint32_t ifindex;    /* input interface index */
+	uint16_t vlan;       /* outer VLAN id, 0 if untagged */
 	uint16_t inner_vlan; /* QinQ customer VLAN id, 0 if none */
 
 	/* accounting */
@@ -68,9 +68,9 @@ struct flow_record {
 	uint8_t ext;
 
 	/* tunnel (--decap): the outermost carrier of the inner packet */
-	uint8_t tunnel;     /* FLOWREC_TUN_*, 0 if none */
-	uint8_t tun_family; /* 4 or 6: family of the outer addresses */
-	uint32_t tunnel_id; /* VXLAN/Geneve VNI, GTP-U TEID or GRE key */
+	uint8_t tunnel;      /* FLOWREC_TUN_*, 0 if none */
+	uint8_t tun_family;  /* 4 or 6: family of the outer addresses */
+	uint32_t tunnel_id;  /* VXLAN/Geneve VNI, GTP-U TEID or GRE key */
 	uint8_t tun_src[16]; /* outer source address */
 	uint8_t tun_dst[16];
 

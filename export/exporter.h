@@ -40,15 +40,16 @@ struct exp_config {
 	int n_coll;
 	const char *file_path; /* EXP_FILE */
 	uint32_t max_packet;   /* bytes of payload per export packet (1400) */
-	uint32_t tmpl_refresh_packets; /* v9/IPFIX UDP: re-send every N packets */
-	uint32_t tmpl_refresh_secs;    /* ... and every T seconds */
-	uint32_t source_id;     /* v9 source id / IPFIX observation domain */
-	uint8_t engine_type;    /* v5 */
-	uint8_t engine_id;      /* v5 */
-	uint32_t sampling;      /* 1 in N; 1 = every packet */
+	uint32_t
+	    tmpl_refresh_packets;   /* v9/IPFIX UDP: re-send every N packets */
+	uint32_t tmpl_refresh_secs; /* ... and every T seconds */
+	uint32_t source_id;  /* v9 source id / IPFIX observation domain */
+	uint8_t engine_type; /* v5 */
+	uint8_t engine_id;   /* v5 */
+	uint32_t sampling;   /* 1 in N; 1 = every packet */
 	enum exp_time_unit time_unit;
-	uint32_t flush_ms;      /* send a partly filled packet after this long */
-	uint32_t pace_us;       /* optional gap between export packets */
+	uint32_t flush_ms; /* send a partly filled packet after this long */
+	uint32_t pace_us;  /* optional gap between export packets */
 	/* interface names for the options template (index -> name) */
 	const char *if_names[16];
 	uint32_t if_index[16];
@@ -70,10 +71,10 @@ struct exp_coll_stats {
 };
 
 struct exp_stats {
-	uint64_t records_sent;  /* flow records encoded */
-	uint64_t packets_built; /* export packets encoded */
+	uint64_t records_sent;    /* flow records encoded */
+	uint64_t packets_built;   /* export packets encoded */
 	uint64_t v5_ipv6_skipped; /* IPv6 flows that v5/v1 cannot carry */
-	uint64_t v5_split;      /* records split because a counter passed 2^32 */
+	uint64_t v5_split; /* records split because a counter passed 2^32 */
 	struct exp_coll_stats coll[EXP_MAX_COLLECTORS];
 };
 
@@ -81,11 +82,11 @@ struct exporter;
 
 /* Resolve collectors and open sockets; NULL and err filled on failure. */
 struct exporter *exp_create(const struct exp_config *cfg, char *err,
-			    size_t errlen);
+                            size_t errlen);
 
 /* Queue one flow; sends a packet when one is full. */
 void exp_flow(struct exporter *ex, const struct flow_record *rec,
-	      uint64_t now_ns);
+              uint64_t now_ns);
 
 /* Timers: template refresh, flush of a partly filled packet, TCP reconnect. */
 void exp_tick(struct exporter *ex, uint64_t now_ns);
@@ -98,7 +99,7 @@ void exp_flush(struct exporter *ex, uint64_t now_ns);
  * packets seen and dropped by capture.
  */
 void exp_set_capture_stats(struct exporter *ex, uint64_t packets_seen,
-			   uint64_t packets_dropped);
+                           uint64_t packets_dropped);
 
 /*
  * The exporter's boot for v5/v9 sysUptime: call it no later than the

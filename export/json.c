@@ -32,7 +32,7 @@ jsonout_open(const char *path, char *err, size_t errlen)
 		jo->f = fopen(path, "w");
 		if (jo->f == NULL) {
 			(void)snprintf(err, errlen, "-j %s: %s", path,
-				       strerror(errno));
+			               strerror(errno));
 			free(jo);
 			return NULL;
 		}
@@ -52,8 +52,8 @@ set_addr(json_t *o, const char *key, int family, const uint8_t *a)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf,
-		      sizeof(buf)) != NULL)
+	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf, sizeof(buf)) !=
+	    NULL)
 		(void)json_object_set_new(o, key, json_string(buf));
 }
 
@@ -63,10 +63,9 @@ set_mac(json_t *o, const char *key, const uint8_t *mac)
 	char buf[18];
 
 	(void)snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x",
-		       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	               mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	(void)json_object_set_new(o, key, json_string(buf));
 }
-
 
 /*
  * The link-layer fields under their IPFIX names, with the values v9 and
@@ -129,13 +128,13 @@ set_tunnel(json_t *o, const struct flow_record *r)
 		return;
 	if (r->tunnel == FLOWREC_TUN_VXLAN)
 		set_u64(o, "layer2SegmentId",
-			(uint64_t)0x01 << 56 | (r->tunnel_id & 0xffffff));
+		        (uint64_t)0x01 << 56 | (r->tunnel_id & 0xffffff));
 	(void)json_object_set_new(o, "tunnelType", json_string(name));
 	set_u64(o, "tunnelId", r->tunnel_id);
 	if (r->tun_family == 4 || r->tun_family == 6) {
 		set_addr(o, "tunnelSourceAddress", r->tun_family, r->tun_src);
 		set_addr(o, "tunnelDestinationAddress", r->tun_family,
-			 r->tun_dst);
+		         r->tun_dst);
 	}
 }
 
@@ -166,14 +165,14 @@ jsonout_flow_object(const struct flow_record *r)
 		return NULL;
 	set_u64(o, "ipVersion", r->family);
 	set_addr(o, v4 ? "sourceIPv4Address" : "sourceIPv6Address", r->family,
-		 r->src);
+	         r->src);
 	set_addr(o, v4 ? "destinationIPv4Address" : "destinationIPv6Address",
-		 r->family, r->dst);
+	         r->family, r->dst);
 	set_u64(o, "sourceTransportPort", r->sport);
 	set_u64(o, "destinationTransportPort", r->dport);
 	if (icmp)
 		set_u64(o, v4 ? "icmpTypeCodeIPv4" : "icmpTypeCodeIPv6",
-			r->dport);
+		        r->dport);
 	set_u64(o, "protocolIdentifier", r->proto);
 	set_u64(o, "ipClassOfService", r->tos);
 	set_u64(o, "ingressInterface", r->ifindex);

@@ -23,21 +23,21 @@ cap_linktype_name(int linktype, char *buf, size_t len)
 
 static int
 set_filter(struct cap_source *src, const struct cap_options *opt, char *err,
-	   size_t errlen)
+           size_t errlen)
 {
 	struct bpf_program prog;
 
 	if (opt->filter == NULL || opt->filter[0] == '\0')
 		return 0;
 	if (pcap_compile(src->pcap, &prog, opt->filter, 1,
-			 PCAP_NETMASK_UNKNOWN) != 0) {
+	                 PCAP_NETMASK_UNKNOWN) != 0) {
 		(void)snprintf(err, errlen, "filter \"%s\": %s", opt->filter,
-			       pcap_geterr(src->pcap));
+		               pcap_geterr(src->pcap));
 		return -1;
 	}
 	if (pcap_setfilter(src->pcap, &prog) != 0) {
 		(void)snprintf(err, errlen, "filter \"%s\": %s", opt->filter,
-			       pcap_geterr(src->pcap));
+		               pcap_geterr(src->pcap));
 		pcap_freecode(&prog);
 		return -1;
 	}
@@ -55,7 +55,7 @@ check_linktype(struct cap_source *src, char *err, size_t errlen)
 		return 0;
 	cap_linktype_name(src->linktype, lt, sizeof(lt));
 	(void)snprintf(err, errlen, "%s: unsupported link type %s", src->name,
-		       lt);
+	               lt);
 	return -1;
 }
 
@@ -68,7 +68,7 @@ set_reject_all(struct cap_source *src, char *err, size_t errlen)
 
 	if (pcap_setfilter(src->pcap, &prog) != 0) {
 		(void)snprintf(err, errlen, "interface %s: cannot hold: %s",
-			       src->name, pcap_geterr(src->pcap));
+		               src->name, pcap_geterr(src->pcap));
 		return -1;
 	}
 	return 0;
@@ -76,7 +76,7 @@ set_reject_all(struct cap_source *src, char *err, size_t errlen)
 
 int
 cap_open_live(struct cap_source *src, const char *ifname,
-	      const struct cap_options *opt, char *err, size_t errlen)
+              const struct cap_options *opt, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	int rc;
@@ -96,23 +96,22 @@ cap_open_live(struct cap_source *src, const char *ifname,
 	(void)pcap_set_immediate_mode(src->pcap, 0);
 	if (opt->buffer_bytes > 0)
 		(void)pcap_set_buffer_size(src->pcap, opt->buffer_bytes);
-	(void)pcap_set_tstamp_precision(src->pcap,
-					PCAP_TSTAMP_PRECISION_NANO);
+	(void)pcap_set_tstamp_precision(src->pcap, PCAP_TSTAMP_PRECISION_NANO);
 	rc = pcap_activate(src->pcap);
 	if (rc < 0) {
 		(void)snprintf(err, errlen, "interface %s: %s", ifname,
-			       rc == PCAP_ERROR_NO_SUCH_DEVICE
-				   ? "no such interface"
-			       : rc == PCAP_ERROR_PERM_DENIED
-				   ? "permission denied (run as root or "
-				     "give CAP_NET_RAW)"
-				   : pcap_geterr(src->pcap));
+		               rc == PCAP_ERROR_NO_SUCH_DEVICE
+		                   ? "no such interface"
+		               : rc == PCAP_ERROR_PERM_DENIED
+		                   ? "permission denied (run as root or "
+		                     "give CAP_NET_RAW)"
+		                   : pcap_geterr(src->pcap));
 		cap_close(src);
 		return -1;
 	}
 	if (check_linktype(src, err, errlen) != 0 ||
 	    (opt->hold ? set_reject_all(src, err, errlen)
-		       : set_filter(src, opt, err, errlen)) != 0) {
+	               : set_filter(src, opt, err, errlen)) != 0) {
 		cap_close(src);
 		return -1;
 	}
@@ -120,8 +119,7 @@ cap_open_live(struct cap_source *src, const char *ifname,
 }
 
 int
-cap_fanout_join(struct cap_source *src, int *group_id, char *err,
-		size_t errlen)
+cap_fanout_join(struct cap_source *src, int *group_id, char *err, size_t errlen)
 {
 	int fd = pcap_fileno(src->pcap);
 	int arg, got = 0;
@@ -131,12 +129,12 @@ cap_fanout_join(struct cap_source *src, int *group_id, char *err,
 		/* id 0 + UNIQUEID: the kernel picks an id nobody uses */
 		arg = (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
 		if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg,
-			       sizeof(arg)) == 0) {
+		               sizeof(arg)) == 0) {
 			if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &got,
-				       &len) != 0) {
+			               &len) != 0) {
 				(void)snprintf(err, errlen,
-					       "interface %s: fanout id: %s",
-					       src->name, strerror(errno));
+				               "interface %s: fanout id: %s",
+				               src->name, strerror(errno));
 				return -1;
 			}
 			*group_id = got & 0xffff;
@@ -144,19 +142,18 @@ cap_fanout_join(struct cap_source *src, int *group_id, char *err,
 		}
 		if (errno != EINVAL) {
 			(void)snprintf(err, errlen,
-				       "interface %s: PACKET_FANOUT: %s",
-				       src->name, strerror(errno));
+			               "interface %s: PACKET_FANOUT: %s",
+			               src->name, strerror(errno));
 			return -1;
 		}
 		/* kernel before 4.20: an id of our own */
 		*group_id = (int)(getpid() & 0xffff);
 	}
 	arg = (*group_id & 0xffff) | PACKET_FANOUT_HASH << 16;
-	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) !=
-	    0) {
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) != 0) {
 		(void)snprintf(err, errlen,
-			       "interface %s: PACKET_FANOUT group %d: %s",
-			       src->name, *group_id, strerror(errno));
+		               "interface %s: PACKET_FANOUT group %d: %s",
+		               src->name, *group_id, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -164,7 +161,7 @@ cap_fanout_join(struct cap_source *src, int *group_id, char *err,
 
 int
 cap_start(struct cap_source *src, const struct cap_options *opt, char *err,
-	  size_t errlen)
+          size_t errlen)
 {
 	struct bpf_program prog;
 	int rc;
@@ -174,14 +171,14 @@ cap_start(struct cap_source *src, const struct cap_options *opt, char *err,
 	/* the empty expression compiles to "accept everything" */
 	if (pcap_compile(src->pcap, &prog, "", 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		(void)snprintf(err, errlen, "interface %s: cannot start: %s",
-			       src->name, pcap_geterr(src->pcap));
+		               src->name, pcap_geterr(src->pcap));
 		return -1;
 	}
 	rc = pcap_setfilter(src->pcap, &prog);
 	pcap_freecode(&prog);
 	if (rc != 0) {
 		(void)snprintf(err, errlen, "interface %s: cannot start: %s",
-			       src->name, pcap_geterr(src->pcap));
+		               src->name, pcap_geterr(src->pcap));
 		return -1;
 	}
 	return 0;

@@ -11,12 +11,12 @@
 #include <stdint.h>
 
 struct cap_options {
-	int snaplen;         /* bytes kept per packet (live) */
-	int buffer_bytes;    /* kernel buffer, 0 = libpcap's default */
-	bool promisc;        /* live: promiscuous mode */
-	const char *filter;  /* BPF expression or NULL */
-	int timeout_ms;      /* live: read timeout, drives the idle tick */
-	bool hold;           /* live: reject every packet until cap_start() */
+	int snaplen;        /* bytes kept per packet (live) */
+	int buffer_bytes;   /* kernel buffer, 0 = libpcap's default */
+	bool promisc;       /* live: promiscuous mode */
+	const char *filter; /* BPF expression or NULL */
+	int timeout_ms;     /* live: read timeout, drives the idle tick */
+	bool hold;          /* live: reject every packet until cap_start() */
 };
 
 struct cap_source {
@@ -36,7 +36,7 @@ struct cap_source {
  * filter) until cap_start(): a fanout group is joined with nothing queued.
  */
 int cap_open_live(struct cap_source *src, const char *ifname,
-		  const struct cap_options *opt, char *err, size_t errlen);
+                  const struct cap_options *opt, char *err, size_t errlen);
 
 /*
  * Put a live handle in the PACKET_FANOUT group *group_id of its interface
@@ -47,14 +47,14 @@ int cap_open_live(struct cap_source *src, const char *ifname,
  * stored there. 0, or -1 and err.
  */
 int cap_fanout_join(struct cap_source *src, int *group_id, char *err,
-		    size_t errlen);
+                    size_t errlen);
 
 /*
  * Replace the hold of cap_open_live() by opt->filter (or accept all):
  * capture starts. 0, or -1 and err.
  */
-int cap_start(struct cap_source *src, const struct cap_options *opt,
-	      char *err, size_t errlen);
+int cap_start(struct cap_source *src, const struct cap_options *opt, char *err,
+              size_t errlen);
 
 void cap_close(struct cap_source *src);
 

@@ -20,47 +20,49 @@
  */
 enum dec_drop {
 	DEC_DROP_NONE = 0,
-	DEC_DROP_LINK_TRUNC,      /* link-layer header cut short */
-	DEC_DROP_UNKNOWN_ETHERTYPE, /* not IP after the link layer (ARP, STP…) */
+	DEC_DROP_LINK_TRUNC,        /* link-layer header cut short */
+	DEC_DROP_UNKNOWN_ETHERTYPE, /* not IP after the link layer (ARP, STP…)
+	                             */
 	DEC_DROP_VLAN_TRUNC,
-	DEC_DROP_VLAN_TOO_MANY,   /* more than DEC_MAX_VLAN tags */
+	DEC_DROP_VLAN_TOO_MANY, /* more than DEC_MAX_VLAN tags */
 	DEC_DROP_MPLS_TRUNC,
-	DEC_DROP_MPLS_TOO_MANY,   /* more than DEC_MAX_MPLS labels */
+	DEC_DROP_MPLS_TOO_MANY, /* more than DEC_MAX_MPLS labels */
 	DEC_DROP_MPLS_UNKNOWN_PAYLOAD,
 	DEC_DROP_PPPOE_TRUNC,
-	DEC_DROP_PPPOE_NOT_IP,    /* PPPoE session carrying LCP, IPCP… */
+	DEC_DROP_PPPOE_NOT_IP, /* PPPoE session carrying LCP, IPCP… */
 	DEC_DROP_IP4_TRUNC,
 	DEC_DROP_IP4_VERSION,
 	DEC_DROP_IP4_BAD_IHL,
-	DEC_DROP_IP4_BAD_LEN,     /* total length < header length */
+	DEC_DROP_IP4_BAD_LEN, /* total length < header length */
 	DEC_DROP_IP6_TRUNC,
 	DEC_DROP_IP6_VERSION,
 	DEC_DROP_IP6_EXT_TRUNC,
 	DEC_DROP_IP6_EXT_TOO_MANY,
 	DEC_DROP_IP6_BAD_JUMBO,
 	DEC_DROP_TCP_TRUNC,
-	DEC_DROP_TCP_BAD_OFF,     /* data offset < 5 */
+	DEC_DROP_TCP_BAD_OFF, /* data offset < 5 */
 	DEC_DROP_UDP_TRUNC,
 	DEC_DROP_SCTP_TRUNC,
 	DEC_DROP_ICMP_TRUNC,
 	DEC_DROP_ICMP6_TRUNC,
-	DEC_DROP_FRAG_NO_FIRST,   /* later fragment with no first seen: no ports */
+	DEC_DROP_FRAG_NO_FIRST, /* later fragment with no first seen: no ports
+	                         */
 	DEC_DROP_TUNNEL_TRUNC,
 	DEC_DROP_TUNNEL_TOO_DEEP, /* more than DEC_MAX_DEPTH encapsulations */
 	DEC_DROP_UNKNOWN_LINKTYPE,
-	DEC_DROP_LLC,             /* 802.3 length field: LLC/SNAP, not IP */
-	DEC_DROP_PPP_NOT_IP,      /* PPP link carrying LCP, IPCP… */
-	DEC_DROP_RAW_NOT_IP,      /* raw IP link: version nibble not 4 or 6 */
+	DEC_DROP_LLC,        /* 802.3 length field: LLC/SNAP, not IP */
+	DEC_DROP_PPP_NOT_IP, /* PPP link carrying LCP, IPCP… */
+	DEC_DROP_RAW_NOT_IP, /* raw IP link: version nibble not 4 or 6 */
 	DEC_DROP_DCCP_TRUNC,
-	DEC_DROP_TUNNEL_BAD,      /* impossible tunnel header field */
+	DEC_DROP_TUNNEL_BAD, /* impossible tunnel header field */
 	DEC_DROP_COUNT
 };
 
 /* Result of decoding one packet. */
 enum dec_status {
-	DEC_OK = 0,      /* an IP packet: meta fully or partly filled, account it */
-	DEC_SKIP = 1,    /* not an IP packet (ARP, STP…): meta.drop tells why */
-	DEC_BAD = 2,     /* cannot be accounted: meta.drop tells why */
+	DEC_OK = 0, /* an IP packet: meta fully or partly filled, account it */
+	DEC_SKIP = 1, /* not an IP packet (ARP, STP…): meta.drop tells why */
+	DEC_BAD = 2,  /* cannot be accounted: meta.drop tells why */
 };
 
 #define DEC_MAX_VLAN    4
@@ -83,8 +85,8 @@ bool dec_linktype_supported(int linktype);
  * account (m->drop may still name a problem above the IP header).
  */
 enum dec_status dec_packet(const struct dec_config *cfg, int linktype,
-			   const uint8_t *bytes, uint32_t caplen,
-			   uint32_t wirelen, struct pkt_meta *m);
+                           const uint8_t *bytes, uint32_t caplen,
+                           uint32_t wirelen, struct pkt_meta *m);
 
 /* Record the first problem seen and return the status for it. */
 enum dec_status dec_drop(struct pkt_meta *m, enum dec_drop reason);

@@ -60,8 +60,8 @@ bpf_set_prepare(struct bpf_set *fs, int linktype, char *err, size_t errlen)
 		return 0;
 	if (fs->n == BPF_SET_MAX) {
 		(void)snprintf(err, errlen,
-			       "filter \"%s\": too many link types in one run",
-			       fs->expr);
+		               "filter \"%s\": too many link types in one run",
+		               fs->expr);
 		return -1;
 	}
 	e = &fs->e[fs->n++];
@@ -69,13 +69,13 @@ bpf_set_prepare(struct bpf_set *fs, int linktype, char *err, size_t errlen)
 	dead = pcap_open_dead(linktype, 262144);
 	if (dead == NULL) {
 		(void)snprintf(err, errlen, "filter \"%s\": out of memory",
-			       fs->expr);
+		               fs->expr);
 		return -1;
 	}
 	if (pcap_compile(dead, &e->prog, fs->expr, 1, PCAP_NETMASK_UNKNOWN) !=
 	    0) {
 		(void)snprintf(err, errlen, "filter \"%s\" (link type %d): %s",
-			       fs->expr, linktype, pcap_geterr(dead));
+		               fs->expr, linktype, pcap_geterr(dead));
 		pcap_close(dead);
 		return -1;
 	}
@@ -86,7 +86,7 @@ bpf_set_prepare(struct bpf_set *fs, int linktype, char *err, size_t errlen)
 
 bool
 bpf_set_match(struct bpf_set *fs, int linktype, const uint8_t *data,
-	      uint32_t caplen, uint32_t wirelen)
+              uint32_t caplen, uint32_t wirelen)
 {
 	struct bpf_entry *e;
 
@@ -99,7 +99,7 @@ bpf_set_match(struct bpf_set *fs, int linktype, const uint8_t *data,
 		/* a link type first met mid-file: said once, then counted */
 		if (bpf_set_prepare(fs, linktype, err, sizeof(err)) != 0) {
 			log_msg(LOG_LVL_WARN, "%s; its packets are skipped",
-				err);
+			        err);
 			return false;
 		}
 		e = find(fs, linktype);

@@ -18,15 +18,14 @@ struct bpf_set *bpf_set_create(const char *expr, char *err, size_t errlen);
  * Compile for a link type unless done; 0, or -1 with a message naming the
  * expression and the link type.
  */
-int bpf_set_prepare(struct bpf_set *fs, int linktype, char *err,
-		    size_t errlen);
+int bpf_set_prepare(struct bpf_set *fs, int linktype, char *err, size_t errlen);
 
 /*
  * Does the packet pass? A link type the expression does not compile for
  * passes nothing (bpf_set_prepare() said why, once).
  */
 bool bpf_set_match(struct bpf_set *fs, int linktype, const uint8_t *data,
-		   uint32_t caplen, uint32_t wirelen);
+                   uint32_t caplen, uint32_t wirelen);
 
 void bpf_set_destroy(struct bpf_set *fs);
 

@@ -40,10 +40,10 @@ struct app {
 	struct capfile *files[CFG_MAX_FILES]; /* -r, opened at start */
 	long long file_size[CFG_MAX_FILES];   /* -1: unknown (a pipe) */
 	int n_files;
-	int cur_file;           /* being read */
-	struct bpf_set *filt;   /* -f / trailing filter for files */
-	uint64_t filtered;      /* packets the filter refused */
-	uint64_t ts_invalid;    /* timestamps the file reader clamped */
+	int cur_file;         /* being read */
+	struct bpf_set *filt; /* -f / trailing filter for files */
+	uint64_t filtered;    /* packets the filter refused */
+	uint64_t ts_invalid;  /* timestamps the file reader clamped */
 	struct jsonout *jo;
 	struct exporter *ex;
 	struct ctl_server *ctl;
@@ -118,7 +118,7 @@ tick_exporter(struct app *a)
 		return;
 	a->last_tick_ns = a->pr.now_ns;
 	exp_set_capture_stats(a->ex, a->pr.st.packets_seen,
-			      a->pcap_drop + a->pcap_ifdrop);
+	                      a->pcap_drop + a->pcap_ifdrop);
 	exp_tick(a->ex, a->pr.now_ns);
 }
 
@@ -140,18 +140,18 @@ progress(struct app *a, bool final)
 	if (dt < 0.5)
 		return;
 	pos = a->files[a->cur_file] != NULL
-		  ? capfile_offset(a->files[a->cur_file])
-		  : -1;
+	          ? capfile_offset(a->files[a->cur_file])
+	          : -1;
 	if (pos >= 0 && a->file_size[a->cur_file] > 0)
 		pct = 100.0 * (double)pos / (double)a->file_size[a->cur_file];
 	(void)fprintf(stderr,
-		      "\r\033[K[%5.1f%%] file %d/%d %.2f Mpps, %llu active "
-		      "flows, %llu exported",
-		      pct < 0 ? 0.0 : pct, a->cur_file + 1, a->n_files,
-		      (double)(a->pr.st.packets_seen - a->prog_packets) / dt /
-			  1e6,
-		      (unsigned long long)flowtab_stats(a->pr.ft)->flows_active,
-		      (unsigned long long)a->flows_out);
+	              "\r\033[K[%5.1f%%] file %d/%d %.2f Mpps, %llu active "
+	              "flows, %llu exported",
+	              pct < 0 ? 0.0 : pct, a->cur_file + 1, a->n_files,
+	              (double)(a->pr.st.packets_seen - a->prog_packets) / dt /
+	                  1e6,
+	              (unsigned long long)flowtab_stats(a->pr.ft)->flows_active,
+	              (unsigned long long)a->flows_out);
 	a->prog_last = now;
 	a->prog_packets = a->pr.st.packets_seen;
 }
@@ -163,18 +163,18 @@ log_stats(struct app *a)
 	    a->lv != NULL ? &a->lt.fs : flowtab_stats(a->pr.ft);
 
 	log_msg(LOG_LVL_WARN,
-		"statistics: %llu packets seen, %llu accounted, %llu not IP, "
-		"%llu bad; %llu flows active, %llu created, %llu exported; "
-		"capture drops %llu kernel, %llu interface",
-		(unsigned long long)a->pr.st.packets_seen,
-		(unsigned long long)a->pr.st.packets_accounted,
-		(unsigned long long)a->pr.st.packets_skipped,
-		(unsigned long long)a->pr.st.packets_bad,
-		(unsigned long long)fs->flows_active,
-		(unsigned long long)fs->flows_created,
-		(unsigned long long)a->flows_out,
-		(unsigned long long)a->pcap_drop,
-		(unsigned long long)a->pcap_ifdrop);
+	        "statistics: %llu packets seen, %llu accounted, %llu not IP, "
+	        "%llu bad; %llu flows active, %llu created, %llu exported; "
+	        "capture drops %llu kernel, %llu interface",
+	        (unsigned long long)a->pr.st.packets_seen,
+	        (unsigned long long)a->pr.st.packets_accounted,
+	        (unsigned long long)a->pr.st.packets_skipped,
+	        (unsigned long long)a->pr.st.packets_bad,
+	        (unsigned long long)fs->flows_active,
+	        (unsigned long long)fs->flows_created,
+	        (unsigned long long)a->flows_out,
+	        (unsigned long long)a->pcap_drop,
+	        (unsigned long long)a->pcap_ifdrop);
 }
 
 static void
@@ -189,8 +189,8 @@ stats_object(struct app *a)
 {
 	const struct flowtab_stats *fs =
 	    a->lv != NULL ? &a->lt.fs : flowtab_stats(a->pr.ft);
-	static const char *const reason[] = {"",	 "idle",   "active",
-					     "end_of_flow", "forced", "resource"};
+	static const char *const reason[] = {
+	    "", "idle", "active", "end_of_flow", "forced", "resource"};
 	json_t *o = json_object(), *drops = json_object(), *exp = json_object();
 	json_t *fl = json_object();
 	int i;
@@ -213,15 +213,15 @@ stats_object(struct app *a)
 	set_u64(o, "read_errors", (uint64_t)a->read_errors);
 	for (i = 1; i < DEC_DROP_COUNT; i++)
 		set_u64(drops, dec_drop_name((enum dec_drop)i),
-			a->pr.st.drop[i]);
+		        a->pr.st.drop[i]);
 	(void)json_object_set_new(o, "decode", drops);
 	set_u64(fl, "created", fs->flows_created);
 	set_u64(fl, "active", fs->flows_active);
 	set_u64(fl, "packets", fs->packets);
 	set_u64(fl, "octets", fs->octets);
 	set_u64(fl, "exported", a->flows_out);
-	set_u64(fl, "memory_bytes", a->lv != NULL ? a->lt.mem_bytes
-					       : flowtab_mem_bytes(a->pr.ft));
+	set_u64(fl, "memory_bytes",
+	        a->lv != NULL ? a->lt.mem_bytes : flowtab_mem_bytes(a->pr.ft));
 	for (i = 1; i <= FLOW_END_RESOURCE; i++) {
 		char k[32];
 
@@ -230,7 +230,8 @@ stats_object(struct app *a)
 	}
 	(void)json_object_set_new(o, "flows", fl);
 	if (a->lv != NULL)
-		(void)json_object_set_new(o, "workers", live_workers_json(a->lv));
+		(void)json_object_set_new(o, "workers",
+		                          live_workers_json(a->lv));
 	if (a->ex != NULL) {
 		const struct exp_stats *es = exp_get_stats(a->ex);
 		json_t *colls = json_array();
@@ -244,9 +245,10 @@ stats_object(struct app *a)
 			char name[300];
 
 			(void)snprintf(name, sizeof(name), "%s:%s",
-				       a->cfg.coll[i].host, a->cfg.coll[i].port);
+			               a->cfg.coll[i].host,
+			               a->cfg.coll[i].port);
 			(void)json_object_set_new(c, "collector",
-						  json_string(name));
+			                          json_string(name));
 			set_u64(c, "packets_sent", es->coll[i].packets_sent);
 			set_u64(c, "bytes_sent", es->coll[i].bytes_sent);
 			set_u64(c, "send_failed", es->coll[i].send_failed);
@@ -291,18 +293,19 @@ exporters_object(struct app *a)
 	int i;
 
 	for (i = 0; a->ex != NULL && i < a->cfg.n_coll; i++) {
-		const struct exp_coll_stats *cs = &exp_get_stats(a->ex)->coll[i];
+		const struct exp_coll_stats *cs =
+		    &exp_get_stats(a->ex)->coll[i];
 		char name[300];
 
 		(void)snprintf(name, sizeof(name), "%s:%s", a->cfg.coll[i].host,
-			       a->cfg.coll[i].port);
+		               a->cfg.coll[i].port);
 		(void)json_array_append_new(
-		    arr, json_pack("{s:s, s:i, s:I, s:I, s:I, s:I}", "collector",
-				   name, "version", a->cfg.version,
-				   "packets_sent", (json_int_t)cs->packets_sent,
-				   "bytes_sent", (json_int_t)cs->bytes_sent,
-				   "send_failed", (json_int_t)cs->send_failed,
-				   "reconnects", (json_int_t)cs->reconnects));
+		    arr, json_pack("{s:s, s:i, s:I, s:I, s:I, s:I}",
+		                   "collector", name, "version", a->cfg.version,
+		                   "packets_sent", (json_int_t)cs->packets_sent,
+		                   "bytes_sent", (json_int_t)cs->bytes_sent,
+		                   "send_failed", (json_int_t)cs->send_failed,
+		                   "reconnects", (json_int_t)cs->reconnects));
 	}
 	return json_pack("{s:o}", "exporters", arr);
 }
@@ -334,12 +337,12 @@ control_handler(void *ctx, enum ctl_cmd cmd)
 		if (a->ex != NULL)
 			exp_flush(a->ex, a->pr.now_ns);
 		return json_pack("{s:I}", "expired",
-				 (json_int_t)(a->flows_out - before));
+		                 (json_int_t)(a->flows_out - before));
 	case CTL_DELETE_ALL:
-		return json_pack("{s:I}", "deleted",
-				 (json_int_t)(a->lv != NULL
-						  ? live_delete_all(a->lv)
-						  : flowtab_delete_all(a->pr.ft)));
+		return json_pack(
+		    "{s:I}", "deleted",
+		    (json_int_t)(a->lv != NULL ? live_delete_all(a->lv)
+		                               : flowtab_delete_all(a->pr.ft)));
 	case CTL_TIMEOUTS:
 		o = json_object();
 		for (i = 0; i < CFG_TO_COUNT; i++)
@@ -388,8 +391,7 @@ build_flowtab_config(const struct config *c, struct flowtab_config *f)
 	f->idle_tcp_ns = (uint64_t)c->timeouts_s[CFG_TO_TCP] * NS_PER_SEC;
 	f->idle_udp_ns = (uint64_t)c->timeouts_s[CFG_TO_UDP] * NS_PER_SEC;
 	f->idle_icmp_ns = (uint64_t)c->timeouts_s[CFG_TO_ICMP] * NS_PER_SEC;
-	f->idle_other_ns =
-	    (uint64_t)c->timeouts_s[CFG_TO_GENERAL] * NS_PER_SEC;
+	f->idle_other_ns = (uint64_t)c->timeouts_s[CFG_TO_GENERAL] * NS_PER_SEC;
 	f->linger_fin_ns = (uint64_t)c->timeouts_s[CFG_TO_TCP_FIN] * NS_PER_SEC;
 	f->linger_rst_ns = (uint64_t)c->timeouts_s[CFG_TO_TCP_RST] * NS_PER_SEC;
 	f->active_ns = (uint64_t)c->timeouts_s[CFG_TO_MAXLIFE] * NS_PER_SEC;
@@ -397,7 +399,7 @@ build_flowtab_config(const struct config *c, struct flowtab_config *f)
 		f->hash_key[0] = c->hash_key[0];
 		f->hash_key[1] = c->hash_key[1];
 	} else if (getrandom(f->hash_key, sizeof(f->hash_key), 0) !=
-		   (ssize_t)sizeof(f->hash_key)) {
+	           (ssize_t)sizeof(f->hash_key)) {
 		/* no entropy source: still vary the key per run */
 		f->hash_key[0] = wall_ns() ^ (uint64_t)getpid();
 		f->hash_key[1] = ~f->hash_key[0];
@@ -414,9 +416,9 @@ build_exp_config(const struct config *c, struct exp_config *e)
 	e->transport = (enum exp_transport)c->transport;
 	for (i = 0; i < c->n_coll && i < EXP_MAX_COLLECTORS; i++) {
 		(void)snprintf(e->coll[i].host, sizeof(e->coll[i].host), "%s",
-			       c->coll[i].host);
+		               c->coll[i].host);
 		(void)snprintf(e->coll[i].port, sizeof(e->coll[i].port), "%s",
-			       c->coll[i].port);
+		               c->coll[i].port);
 	}
 	e->n_coll = i;
 	e->file_path = c->ipfix_file;
@@ -451,7 +453,7 @@ static void
 replay_packet(struct app *a, const struct capfile_pkt *p)
 {
 	if (!bpf_set_match(a->filt, p->linktype, p->data, p->caplen,
-			   p->wirelen)) {
+	                   p->wirelen)) {
 		a->filtered++;
 		return;
 	}
@@ -462,7 +464,7 @@ replay_packet(struct app *a, const struct capfile_pkt *p)
 	}
 	/* pcapng: the interface id is the flow's input interface */
 	probe_packet(&a->pr, p->linktype, p->ts_sec, p->ts_nsec, p->if_id,
-		     p->data, p->caplen, p->wirelen);
+	             p->data, p->caplen, p->wirelen);
 }
 
 /* Replay every file in order; returns the number of damaged files. */
@@ -479,7 +481,7 @@ run_replay(struct app *a)
 		while (!got_stop && rc == 1) {
 			for (n = 0; n < BATCH; n++) {
 				rc = capfile_next(a->files[i], &pkt, err,
-						  sizeof(err));
+				                  sizeof(err));
 				if (rc != 1)
 					break;
 				replay_packet(a, &pkt);
@@ -494,8 +496,8 @@ run_replay(struct app *a)
 		}
 		if (rc < 0) {
 			log_msg(LOG_LVL_ERR,
-				"%s; the flows counted before it are exported",
-				err);
+			        "%s; the flows counted before it are exported",
+			        err);
 			a->read_errors++;
 		}
 		a->ts_invalid += capfile_stats(a->files[i])->ts_invalid;
@@ -570,11 +572,11 @@ open_sources(struct app *a)
 		if (lt >= 0 && !dec_linktype_supported(lt)) {
 			cap_linktype_name(lt, lts, sizeof(lts));
 			log_msg(LOG_LVL_ERR, "%s: unsupported link type %s",
-				a->cfg.files[i], lts);
+			        a->cfg.files[i], lts);
 			return -1;
 		}
-		if (lt >= 0 && bpf_set_prepare(a->filt, lt, err,
-					       sizeof(err)) != 0) {
+		if (lt >= 0 &&
+		    bpf_set_prepare(a->filt, lt, err, sizeof(err)) != 0) {
 			log_msg(LOG_LVL_ERR, "%s", err);
 			return -1;
 		}
@@ -628,8 +630,8 @@ setup(struct app *a, bool live)
 		}
 	} else if (a->jo == NULL) {
 		log_msg(LOG_LVL_WARN,
-			"no output given: flows are only counted (give -n "
-			"HOST:PORT or -j FILE)");
+		        "no output given: flows are only counted (give -n "
+		        "HOST:PORT or -j FILE)");
 	}
 	build_flowtab_config(&a->cfg, &ftc);
 	dc.decap = a->cfg.decap;
@@ -703,7 +705,7 @@ teardown(struct app *a, bool live, int exit_code)
 		probe_expire_all(&a->pr, FLOW_END_FORCED);
 		if (a->ex != NULL) {
 			exp_set_capture_stats(a->ex, a->pr.st.packets_seen,
-					      a->pcap_drop + a->pcap_ifdrop);
+			                      a->pcap_drop + a->pcap_ifdrop);
 			exp_flush(a->ex, a->pr.now_ns);
 		}
 		if (log_level >= LOG_LVL_INFO || (live && got_stop))
@@ -727,7 +729,7 @@ teardown(struct app *a, bool live, int exit_code)
 	probe_fini(&a->pr);
 	if (a->pid_written && unlink(a->cfg.pidfile) != 0)
 		log_msg(LOG_LVL_WARN, "-p %s: cannot remove: %s",
-			a->cfg.pidfile, strerror(errno));
+		        a->cfg.pidfile, strerror(errno));
 	cfg_free(&a->cfg);
 	return exit_code;
 }

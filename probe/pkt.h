@@ -126,7 +126,7 @@ struct pkt_meta {
 	uint8_t n_mpls;      /* MPLS labels kept in mpls[] */
 	uint8_t has_mac;     /* src_mac/dst_mac are valid */
 	uint8_t ip_seen;     /* 4 or 6: the outermost IP header the link
-				layer announced, even if it proved bad */
+	                        layer announced, even if it proved bad */
 	uint32_t mpls[PKT_MAX_MPLS]; /* label stack entries as on the wire */
 
 	/* network layer; family 0 means "not an IP packet" */
@@ -153,10 +153,10 @@ struct pkt_meta {
 	uint8_t tcp_flags;
 
 	/* tunnels: the outer carrier when the inner packet makes the flow */
-	uint8_t tunnel; /* enum pkt_tunnel */
-	uint8_t depth;  /* tunnel layers walked */
-	uint32_t tunnel_id; /* VNI, TEID or GRE key */
-	uint8_t tun_family; /* 4 or 6: the outermost tunnel's IP header */
+	uint8_t tunnel;      /* enum pkt_tunnel */
+	uint8_t depth;       /* tunnel layers walked */
+	uint32_t tunnel_id;  /* VNI, TEID or GRE key */
+	uint8_t tun_family;  /* 4 or 6: the outermost tunnel's IP header */
 	uint8_t tun_src[16]; /* its addresses (IPv4: first 4 bytes) */
 	uint8_t tun_dst[16];
 

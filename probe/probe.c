@@ -10,8 +10,8 @@
 
 int
 probe_init(struct probe *pr, const struct dec_config *dec,
-	   const struct flowtab_config *ftc, flow_sink_fn sink, void *ctx,
-	   char *err, size_t errlen)
+           const struct flowtab_config *ftc, flow_sink_fn sink, void *ctx,
+           char *err, size_t errlen)
 {
 	memset(pr, 0, sizeof(*pr));
 	pr->dec = *dec;
@@ -70,8 +70,8 @@ packet_time(struct probe *pr, int64_t sec, int64_t nsec)
 
 void
 probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
-	     uint32_t ifindex, const uint8_t *bytes, uint32_t caplen,
-	     uint32_t wirelen)
+             uint32_t ifindex, const uint8_t *bytes, uint32_t caplen,
+             uint32_t wirelen)
 {
 	struct pkt_meta m;
 	enum dec_status st;

@@ -16,17 +16,17 @@
 #include "frag.h"
 
 struct probe_stats {
-	uint64_t packets_seen;   /* frames handed to probe_packet() */
+	uint64_t packets_seen;      /* frames handed to probe_packet() */
 	uint64_t packets_unsampled; /* passed over by 1-in-N sampling */
-	uint64_t bytes_seen;     /* their wire lengths */
-	uint64_t packets_ip4;    /* outer IPv4 header found (DEC_OK or bad) */
-	uint64_t packets_ip6;    /* outer IPv6 header found */
+	uint64_t bytes_seen;        /* their wire lengths */
+	uint64_t packets_ip4; /* outer IPv4 header found (DEC_OK or bad) */
+	uint64_t packets_ip6; /* outer IPv6 header found */
 	uint64_t packets_accounted; /* went into a flow */
 	uint64_t octets_accounted;  /* their IP lengths */
 	uint64_t packets_skipped;   /* not IP (ARP, STP, ...) */
 	uint64_t packets_bad;       /* IP but not accountable */
-	uint64_t ts_backwards;      /* timestamp earlier than the clock: clamped */
-	uint64_t ts_invalid;        /* sub-second field >= 1e9 or negative */
+	uint64_t ts_backwards; /* timestamp earlier than the clock: clamped */
+	uint64_t ts_invalid;   /* sub-second field >= 1e9 or negative */
 	uint64_t drop[DEC_DROP_COUNT]; /* by reason (a packet counts once) */
 };
 
@@ -34,7 +34,7 @@ struct probe {
 	struct dec_config dec;
 	struct frag_cache *frags;
 	struct flowtab *ft;
-	uint64_t now_ns; /* the clock: packet time, never backwards */
+	uint64_t now_ns;     /* the clock: packet time, never backwards */
 	uint32_t sample_n;   /* -s N: account 1 packet in N (0, 1: all) */
 	uint32_t sample_ctr; /* packets since the last one accounted */
 	struct probe_stats st;
@@ -42,8 +42,8 @@ struct probe {
 
 /* Create the fragment cache and flow table; -1 and err on failure. */
 int probe_init(struct probe *pr, const struct dec_config *dec,
-	       const struct flowtab_config *ftc, flow_sink_fn sink, void *ctx,
-	       char *err, size_t errlen);
+               const struct flowtab_config *ftc, flow_sink_fn sink, void *ctx,
+               char *err, size_t errlen);
 void probe_fini(struct probe *pr);
 
 /*
@@ -51,8 +51,8 @@ void probe_fini(struct probe *pr);
  * precision); ifindex is the input interface's index.
  */
 void probe_packet(struct probe *pr, int linktype, int64_t ts_sec,
-		  int64_t ts_nsec, uint32_t ifindex, const uint8_t *bytes,
-		  uint32_t caplen, uint32_t wirelen);
+                  int64_t ts_nsec, uint32_t ifindex, const uint8_t *bytes,
+                  uint32_t caplen, uint32_t wirelen);
 
 /*
  * Advance the clock without a packet (live idle tick) and expire what is
