@@ -646,10 +646,9 @@ apply_opt(struct config *cfg, int c, const char *arg, char *err, size_t errlen)
 	case '6': /* IPv6 flows are always tracked */
 	case 'a': /* replay time always comes from the packets */
 	case 'l': /* each collector gets every flow */
-		return 0;
-	case 'S':
+	case 'S': /* accepted for softflowd command lines */
 	case 'x':
-		return 0; /* accepted for softflowd command lines */
+		return 0;
 	case 'R':
 		return bad_value(err, errlen, "-R", arg,
 		                 "PSAMP receive mode is not supported");
