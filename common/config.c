@@ -673,7 +673,16 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) !=
 	       -1) {
 		if (c == '?' || c == ':') {
-			if (optopt != 0 && optopt < 256)
+			const char *bad = optind >= 1 && optind <= argc
+			                      ? argv[optind - 1]
+			                      : "?";
+
+			if (strncmp(bad, "--", 2) == 0)
+				(void)snprintf(err, errlen,
+				               "%s: %s (see tapflow --help)", bad,
+				               optopt != 0 ? "missing value"
+				                           : "unknown option");
+			else if (optopt > 0 && optopt < 256)
 				(void)snprintf(
 				    err, errlen, "-%c: %s (see tapflow --help)",
 				    optopt,
@@ -682,9 +691,9 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 				        : "unknown option");
 			else
 				(void)snprintf(err, errlen,
-				               "%s: unknown option or missing "
-				               "value (see tapflow --help)",
-				               argv[optind - 1]);
+				               "%s: unknown option (see tapflow "
+				               "--help)",
+				               bad);
 			return -1;
 		}
 		rc = apply_opt(cfg, c, optarg, err, errlen);

@@ -628,10 +628,6 @@ setup(struct app *a, bool live)
 			log_msg(LOG_LVL_ERR, "%s", err);
 			return -1;
 		}
-	} else if (a->jo == NULL) {
-		log_msg(LOG_LVL_WARN,
-		        "no output given: flows are only counted (give -n "
-		        "HOST:PORT or -j FILE)");
 	}
 	build_flowtab_config(&a->cfg, &ftc);
 	dc.decap = a->cfg.decap;
@@ -685,6 +681,10 @@ setup(struct app *a, bool live)
 		exp_set_boot(a->ex, wall_ns());
 		a->boot_set = true;
 	}
+	if (a->ex == NULL && a->jo == NULL)
+		log_msg(LOG_LVL_WARN,
+		        "no output given: flows are only counted (give -n "
+		        "HOST:PORT or -j FILE)");
 	/* Capture, sockets and files are open: root is no longer needed. */
 	if ((a->cfg.user != NULL || a->cfg.chroot_dir != NULL) &&
 	    priv_drop(a->cfg.user, a->cfg.chroot_dir, err, sizeof(err)) != 0) {
