@@ -55,6 +55,9 @@ struct app {
 	bool boot_set;         /* exporter uptime origin given */
 	bool pid_written;      /* -p file is ours to remove */
 	bool started;          /* set up: flows may be counted */
+	/* current rates (update_rates) */
+	uint64_t rate_t0, rate_pkts, rate_created, rate_out;
+	double pps, fps_created, fps_exported;
 	/* progress bar */
 	bool progress;
 	struct timespec prog_last;
@@ -108,9 +111,41 @@ file_size(const char *path)
 }
 
 /* Exporter timers run on the probe's clock, at most every 100 ms of it. */
+/*
+ * Current rates for the statistics: over the last full second of wall
+ * clock (replay runs faster than the packets' own time).
+ */
+static void
+update_rates(struct app *a)
+{
+	struct timespec now;
+	uint64_t t, created = a->lv != NULL
+	                          ? a->lt.fs.flows_created
+	                          : flowtab_stats(a->pr.ft)->flows_created;
+	double dt;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (uint64_t)now.tv_sec * NS_PER_SEC + (uint64_t)now.tv_nsec;
+	if (a->rate_t0 == 0) {
+		a->rate_t0 = t;
+		return;
+	}
+	if (t - a->rate_t0 < NS_PER_SEC)
+		return;
+	dt = (double)(t - a->rate_t0) / 1e9;
+	a->pps = (double)(a->pr.st.packets_seen - a->rate_pkts) / dt;
+	a->fps_created = (double)(created - a->rate_created) / dt;
+	a->fps_exported = (double)(a->flows_out - a->rate_out) / dt;
+	a->rate_t0 = t;
+	a->rate_pkts = a->pr.st.packets_seen;
+	a->rate_created = created;
+	a->rate_out = a->flows_out;
+}
+
 static void
 tick_exporter(struct app *a)
 {
+	update_rates(a);
 	if (a->ex == NULL)
 		return;
 	if (a->pr.now_ns - a->last_tick_ns < 100 * NS_PER_MSEC &&
@@ -195,6 +230,11 @@ stats_object(struct app *a)
 	json_t *fl = json_object();
 	int i;
 
+	(void)json_object_set_new(
+	    o, "rates",
+	    json_pack("{s:f, s:f, s:f}", "packets_per_sec", a->pps,
+	              "flows_created_per_sec", a->fps_created,
+	              "flows_exported_per_sec", a->fps_exported));
 	set_u64(o, "packets_seen", a->pr.st.packets_seen);
 	set_u64(o, "bytes_seen", a->pr.st.bytes_seen);
 	set_u64(o, "packets_unsampled", a->pr.st.packets_unsampled);
