@@ -256,8 +256,7 @@ put_dmac(uint8_t *d, const struct flow_record *r, const struct fld_ctx *c)
 }
 
 static void
-put_inner_vlan(uint8_t *d, const struct flow_record *r,
-               const struct fld_ctx *c)
+put_inner_vlan(uint8_t *d, const struct flow_record *r, const struct fld_ctx *c)
 {
 	(void)c;
 	st_be16(d, r->inner_vlan);
@@ -331,8 +330,7 @@ put_l2seg(uint8_t *d, const struct flow_record *r, const struct fld_ctx *c)
 }
 
 static void
-put_rev_octets(uint8_t *d, const struct flow_record *r,
-               const struct fld_ctx *c)
+put_rev_octets(uint8_t *d, const struct flow_record *r, const struct fld_ctx *c)
 {
 	(void)c;
 	st_be64(d, r->rev_octets);
@@ -462,9 +460,11 @@ put_icmp_any(uint8_t *d, const struct flow_record *r, const struct fld_ctx *c)
 	    {IE_MINIMUM_TTL, 1, put_ttl_min, 0},                               \
 	    {IE_MAXIMUM_TTL, 1, put_ttl_max, 0},                               \
 	    {IE_ICMP_TYPE_CODE_IPV4, 2, put_icmp_any, 0},                      \
-	    {IE_FLOW_END_REASON, 1, put_end_reason, 0}
-#define NF9_BASE4 NF9_BASE(IE_SOURCE_IPV4_ADDRESS, IE_DEST_IPV4_ADDRESS, 4)
-#define NF9_BASE6 NF9_BASE(IE_SOURCE_IPV6_ADDRESS, IE_DEST_IPV6_ADDRESS, 16)
+	{                                                                      \
+		IE_FLOW_END_REASON, 1, put_end_reason, 0                       \
+	}
+#define NF9_BASE4     NF9_BASE(IE_SOURCE_IPV4_ADDRESS, IE_DEST_IPV4_ADDRESS, 4)
+#define NF9_BASE6     NF9_BASE(IE_SOURCE_IPV6_ADDRESS, IE_DEST_IPV6_ADDRESS, 16)
 #define NF9_BASE4_LEN 51
 #define NF9_BASE6_LEN 75
 
@@ -481,13 +481,21 @@ put_icmp_any(uint8_t *d, const struct flow_record *r, const struct fld_ctx *c)
 	    {IE_INNER_VLAN, 2, put_inner_vlan, 0},                             \
 	    {IE_MPLS_TOP_LABEL_SECTION, 3, put_mpls1, 0},                      \
 	    {IE_MPLS_LABEL_SECTION_2, 3, put_mpls2, 0},                        \
-	    {IE_MPLS_LABEL_SECTION_3, 3, put_mpls3, 0}
+	{                                                                      \
+		IE_MPLS_LABEL_SECTION_3, 3, put_mpls3, 0                       \
+	}
 #define LINK_LEN 23
 #define NF9_LINK6                                                              \
-	LINK_FIELDS, { IE_FLOW_LABEL_IPV6, 3, put_label24, 0 }
+	LINK_FIELDS,                                                           \
+	{                                                                      \
+		IE_FLOW_LABEL_IPV6, 3, put_label24, 0                          \
+	}
 #define NF9_LINK6_LEN (LINK_LEN + 3)
 #define IPFIX_LINK6                                                            \
-	LINK_FIELDS, { IE_FLOW_LABEL_IPV6, 4, put_label32, 0 }
+	LINK_FIELDS,                                                           \
+	{                                                                      \
+		IE_FLOW_LABEL_IPV6, 4, put_label32, 0                          \
+	}
 #define IPFIX_LINK6_LEN (LINK_LEN + 4)
 #define TUN_FIELDS                                                             \
 	{                                                                      \
@@ -505,7 +513,7 @@ static const struct fld nf9_tun6[] = {NF9_BASE6, NF9_LINK6, TUN_FIELDS};
 #define NELEM(a) ((uint16_t)(sizeof(a) / sizeof((a)[0])))
 
 /* The id of kind k's template for family fam (k > 0). */
-#define EXT_ID(k, fam) ((uint16_t)(FLD_TMPL_EXT_BASE + 2 * ((k) - 1) + (fam)))
+#define EXT_ID(k, fam) ((uint16_t)(FLD_TMPL_EXT_BASE + 2 * ((k)-1) + (fam)))
 
 const struct fld_tmpl fld_nf9_ip4 = {FLD_TMPL_IP4, NELEM(nf9_ip4),
                                      NF9_BASE4_LEN, nf9_ip4};
@@ -518,8 +526,8 @@ static const struct fld_tmpl nf9_tmpl[FLD_NF9_KINDS][2] = {
      {FLD_TMPL_IP6, NELEM(nf9_ip6), NF9_BASE6_LEN, nf9_ip6}},
     {{EXT_ID(FLD_KIND_LINK, 0), NELEM(nf9_link4), NF9_BASE4_LEN + LINK_LEN,
       nf9_link4},
-     {EXT_ID(FLD_KIND_LINK, 1), NELEM(nf9_link6),
-      NF9_BASE6_LEN + NF9_LINK6_LEN, nf9_link6}},
+     {EXT_ID(FLD_KIND_LINK, 1), NELEM(nf9_link6), NF9_BASE6_LEN + NF9_LINK6_LEN,
+      nf9_link6}},
     {{EXT_ID(FLD_KIND_LINK_TUN, 0), NELEM(nf9_tun4),
       NF9_BASE4_LEN + LINK_LEN + TUN_LEN, nf9_tun4},
      {EXT_ID(FLD_KIND_LINK_TUN, 1), NELEM(nf9_tun6),
@@ -543,9 +551,10 @@ static const struct fld_tmpl nf9_tmpl[FLD_NF9_KINDS][2] = {
 	    {DST, ALEN, put_dst##ALEN, 0}, {TS, 8, PS, 0}, {TE, 8, PE, 0},     \
 	    {IE_VLAN_ID, 2, put_vlan, 0}, {IE_IP_VERSION, 1, put_ipver, 0},    \
 	    {IE_MINIMUM_TTL, 1, put_ttl_min, 0},                               \
-	    {IE_MAXIMUM_TTL, 1, put_ttl_max, 0},                               \
-	    {ICMP, 2, put_icmp##ALEN, 0},                                      \
-	    {IE_FLOW_END_REASON, 1, put_end_reason, 0}
+	    {IE_MAXIMUM_TTL, 1, put_ttl_max, 0}, {ICMP, 2, put_icmp##ALEN, 0}, \
+	{                                                                      \
+		IE_FLOW_END_REASON, 1, put_end_reason, 0                       \
+	}
 #define IPFIX_BASE4_LEN 60
 #define IPFIX_BASE6_LEN 84
 
@@ -561,7 +570,9 @@ static const struct fld_tmpl nf9_tmpl[FLD_NF9_KINDS][2] = {
 	    {TE, 8, put_rev_##PE, IPFIX_PEN_REVERSE},                          \
 	    {IE_MINIMUM_TTL, 1, put_rev_ttl_min, IPFIX_PEN_REVERSE},           \
 	    {IE_MAXIMUM_TTL, 1, put_rev_ttl_max, IPFIX_PEN_REVERSE},           \
-	    {IE_BIFLOW_DIRECTION, 1, put_bidir, 0}
+	{                                                                      \
+		IE_BIFLOW_DIRECTION, 1, put_bidir, 0                           \
+	}
 #define REV_LEN 37
 
 /* The twelve data templates of one time unit U. */

@@ -70,7 +70,7 @@
  * RFC 5103 §6.1: a reverse element is its forward element's id with the
  * enterprise bit set, under this Private Enterprise Number.
  */
-#define IPFIX_PEN_REVERSE 29305
+#define IPFIX_PEN_REVERSE    29305
 #define IPFIX_ENTERPRISE_BIT 0x8000
 
 /* layer2SegmentId's segment type, the top byte (RFC 7133 4.4.1). */
@@ -95,11 +95,11 @@
  */
 enum fld_kind {
 	FLD_KIND_BASE = 0,
-	FLD_KIND_LINK,         /* + MACs, inner VLAN, MPLS, flow label */
-	FLD_KIND_LINK_TUN,     /* + layer2SegmentId */
-	FLD_KIND_BI,           /* base + reverse (IPFIX only) */
-	FLD_KIND_BI_LINK,      /* IPFIX only */
-	FLD_KIND_BI_LINK_TUN,  /* IPFIX only */
+	FLD_KIND_LINK,        /* + MACs, inner VLAN, MPLS, flow label */
+	FLD_KIND_LINK_TUN,    /* + layer2SegmentId */
+	FLD_KIND_BI,          /* base + reverse (IPFIX only) */
+	FLD_KIND_BI_LINK,     /* IPFIX only */
+	FLD_KIND_BI_LINK_TUN, /* IPFIX only */
 	FLD_KIND_COUNT
 };
 

@@ -86,10 +86,11 @@ nf9_init(struct nf9_state *st, const struct nf9_params *p, size_t max_packet)
 	 * a packet without the block takes less.
 	 */
 	size_t set = SET_HDR_LEN + fld_nf9_tmpl(6, FLD_NF9_KINDS - 1)->rec_len;
-	size_t need = NF9_HDR_LEN +
-	              tmpl_block_len((uint16_t)(ext_bit(FLD_NF9_KINDS - 1, 4) |
-	                                        ext_bit(FLD_NF9_KINDS - 1, 6))) +
-	              set + pad4(set);
+	size_t need =
+	    NF9_HDR_LEN +
+	    tmpl_block_len((uint16_t)(ext_bit(FLD_NF9_KINDS - 1, 4) |
+	                              ext_bit(FLD_NF9_KINDS - 1, 6))) +
+	    set + pad4(set);
 
 	memset(st, 0, sizeof(*st));
 	st->p = *p;

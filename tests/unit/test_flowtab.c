@@ -1590,8 +1590,7 @@ START_TEST(test_biflow_counters)
 	feed(ft, &m);
 	m = p4(1, 1, 6, 1234, 80, 1 * SEC + 200 * MSEC, 52, TCP_ACK);
 	feed(ft, &m);
-	m = p4_back(6, 1234, 80, 1 * SEC + 300 * MSEC, 1000,
-	            TCP_ACK | TCP_PSH);
+	m = p4_back(6, 1234, 80, 1 * SEC + 300 * MSEC, 1000, TCP_ACK | TCP_PSH);
 	m.ttl = 49;
 	feed(ft, &m);
 	check_inv(ft);
@@ -1621,8 +1620,7 @@ START_TEST(test_biflow_counters)
 	ck_assert_uint_eq(rs.r[0].rev_octets, 1060);
 	ck_assert_uint_eq(rs.r[0].rev_first_ns, 1 * SEC + 100 * MSEC);
 	ck_assert_uint_eq(rs.r[0].rev_last_ns, 1 * SEC + 300 * MSEC);
-	ck_assert_uint_eq(rs.r[0].rev_tcp_flags,
-	                  TCP_SYN | TCP_ACK | TCP_PSH);
+	ck_assert_uint_eq(rs.r[0].rev_tcp_flags, TCP_SYN | TCP_ACK | TCP_PSH);
 	ck_assert_uint_eq(rs.r[0].rev_ttl_min, 49);
 	ck_assert_uint_eq(rs.r[0].rev_ttl_max, 50);
 	flowtab_destroy(ft);

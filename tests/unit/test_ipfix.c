@@ -477,8 +477,7 @@ START_TEST(test_ipfix_ext_tables)
 	 * reverse: octets 8, packets 8, flags 2, start 8, end 8, TTLs 2,
 	 * biflowDirection 1 = 37 */
 	static const size_t len[FLD_KIND_COUNT][2] = {
-	    {60, 84},  {83, 111},  {91, 119},
-	    {97, 121}, {120, 148}, {128, 156}};
+	    {60, 84}, {83, 111}, {91, 119}, {97, 121}, {120, 148}, {128, 156}};
 	static const unsigned fields[FLD_KIND_COUNT][2] = {
 	    {18, 18}, {24, 25}, {25, 26}, {26, 26}, {32, 33}, {33, 34}};
 	static const unsigned pens[FLD_KIND_COUNT] = {0, 0, 0, 7, 7, 7};
@@ -504,9 +503,9 @@ START_TEST(test_ipfix_ext_tables)
 				ck_assert_uint_eq(fld_template_len(t),
 				                  4 + 4 * fields[k][f] +
 				                      4 * pens[k]);
-				ck_assert_uint_eq(t->tmpl_id,
-				                  k == 0 ? 256 + f
-				                         : 261 + 2 * (k - 1) + f);
+				ck_assert_uint_eq(
+				    t->tmpl_id,
+				    k == 0 ? 256 + f : 261 + 2 * (k - 1) + f);
 			}
 	ck_assert_ptr_null(fld_ipfix_tmpl(4, FLD_KIND_COUNT, 0));
 	ck_assert_ptr_null(fld_ipfix_tmpl(4, 0, 3));
@@ -515,18 +514,18 @@ END_TEST
 
 /* RFC 5103: reverse elements under PEN 29305, then biflowDirection. */
 static const uint8_t bi_tmpl_tail[] = {
-    B16(0x8000 | 1), B16(8), B32(29305),   /* reverseOctetDeltaCount */
-    B16(0x8000 | 2), B16(8), B32(29305),   /* reversePacketDeltaCount */
-    B16(0x8000 | 6), B16(2), B32(29305),   /* reverseTcpControlBits */
+    B16(0x8000 | 1),   B16(8), B32(29305), /* reverseOctetDeltaCount */
+    B16(0x8000 | 2),   B16(8), B32(29305), /* reversePacketDeltaCount */
+    B16(0x8000 | 6),   B16(2), B32(29305), /* reverseTcpControlBits */
     B16(0x8000 | 152), B16(8), B32(29305), /* reverseFlowStartMillis.. */
     B16(0x8000 | 153), B16(8), B32(29305), /* reverseFlowEndMillis.. */
-    B16(0x8000 | 52), B16(1), B32(29305),  /* reverseMinimumTTL */
-    B16(0x8000 | 53), B16(1), B32(29305),  /* reverseMaximumTTL */
+    B16(0x8000 | 52),  B16(1), B32(29305), /* reverseMinimumTTL */
+    B16(0x8000 | 53),  B16(1), B32(29305), /* reverseMaximumTTL */
     F(239, 1),                             /* biflowDirection */
 };
 static const uint8_t bi_rec_tail[] = {
-    B64(64000), B64(40), B16(0x12),     /* SYN|ACK */
-    B64(T2000), B64(T2600), 52, 57, 1}; /* initiator */
+    B64(64000), B64(40),    B16(0x12),         /* SYN|ACK */
+    B64(T2000), B64(T2600), 52,        57, 1}; /* initiator */
 
 START_TEST(test_ipfix_biflow_bytes)
 {

@@ -421,22 +421,22 @@ END_TEST
 static const uint8_t v9_link_tail[] = {
     /* Template FlowSet just before the data: template 261, 24 fields */
     B16(0), B16(4 + 4 + 24 * 4), B16(261), B16(24), F(1, 8), F(2, 8), F(4, 1),
-    F(5, 1), F(6, 1), F(7, 2), F(8, 4), F(10, 4), F(11, 2), F(12, 4),
-    F(21, 4), F(22, 4), F(58, 2), F(60, 1), F(52, 1), F(53, 1), F(32, 2),
-    F(136, 1), F(56, 6), /* IN_SRC_MAC */
-    F(80, 6),            /* IN_DST_MAC */
-    F(59, 2),            /* DST_VLAN / postVlanId: the inner tag */
+    F(5, 1), F(6, 1), F(7, 2), F(8, 4), F(10, 4), F(11, 2), F(12, 4), F(21, 4),
+    F(22, 4), F(58, 2), F(60, 1), F(52, 1), F(53, 1), F(32, 2), F(136, 1),
+    F(56, 6),                     /* IN_SRC_MAC */
+    F(80, 6),                     /* IN_DST_MAC */
+    F(59, 2),                     /* DST_VLAN / postVlanId: the inner tag */
     F(70, 3), F(71, 3), F(72, 3), /* MPLS_LABEL_1..3 */
     /* Data FlowSet 261: 51 base bytes, then the link fields, pad 2 */
     B16(261), B16(4 + 74 + 2)};
 static const uint8_t v9_link_rec[] = {
-    0x00, 0x1b, 0x21, 0x3c, 0x4d, 0x5e, /* source MAC */
-    0x00, 0x0c, 0x29, 0x01, 0x02, 0x03, /* destination MAC */
-    B16(200),                           /* inner VLAN */
-    0x01, 0x2c, 0x40, /* label 4802 (0x012c4), TC 0, S 0: LSE >> 8 */
-    0x00, 0x01, 0x01, /* label 16, TC 0, S 1 */
-    0, 0, 0,          /* no third label */
-    0, 0              /* padding */
+    0x00,     0x1b, 0x21, 0x3c, 0x4d, 0x5e, /* source MAC */
+    0x00,     0x0c, 0x29, 0x01, 0x02, 0x03, /* destination MAC */
+    B16(200),                               /* inner VLAN */
+    0x01,     0x2c, 0x40, /* label 4802 (0x012c4), TC 0, S 0: LSE >> 8 */
+    0x00,     0x01, 0x01, /* label 16, TC 0, S 1 */
+    0,        0,    0,    /* no third label */
+    0,        0           /* padding */
 };
 
 START_TEST(test_v9_link_bytes)
@@ -490,9 +490,9 @@ START_TEST(test_v9_label_vni)
 	uint8_t buf[1400];
 	struct wbuf w;
 	static const uint8_t tail[] = {
-	    0x0a, 0xbc, 0xde,                             /* flow label */
-	    0x01, 0, 0, 0, 0, 0x12, 0xd6, 0x87, /* VXLAN, VNI 1234567 */
-	    0, 0, 0                                       /* padding */
+	    0x0a, 0xbc, 0xde,                         /* flow label */
+	    0x01, 0,    0,    0, 0, 0x12, 0xd6, 0x87, /* VXLAN, VNI 1234567 */
+	    0,    0,    0                             /* padding */
 	};
 
 	r.ext = FLOWREC_EXT_LINK | FLOWREC_EXT_TUNNEL;
