@@ -14,7 +14,12 @@
  * moving a flow to the tail on each packet keeps each queue sorted by
  * deadline, and expiry only ever looks at heads.
  */
-#define XXH_STATIC_LINKING_ONLY /* XXH3_generateSecret(), xxHash 0.8 */
+/*
+ * XXH3 compiled in here (xxHash 0.8's header-only mode, the same algorithm
+ * as -lxxhash): the 44-byte key takes its short path without a PLT call.
+ */
+#define XXH_INLINE_ALL
+#define XXH_STATIC_LINKING_ONLY /* XXH3_generateSecret() */
 #include <xxhash.h>
 
 #include "flowtab.h"
@@ -801,11 +806,59 @@ flow_account(struct flowtab *ft, uint32_t idx, const struct pkt_meta *m,
 	note_deadline(ft, idle_deadline(ft, f));
 }
 
+uint32_t
+flowtab_hash(const struct flowtab *ft, const struct pkt_meta *m)
+{
+	struct flow_fullkey k;
+
+	if (m->family != 4 && m->family != 6)
+		return 0;
+	key_build(ft, m, &k.k);
+	xkey_build(ft, m, &k.x);
+	return key_tag(ft, &k);
+}
+
+void
+flowtab_prefetch_slot(const struct flowtab *ft, uint32_t hash)
+{
+	__builtin_prefetch(&ft->slots[hash & ft->mask]);
+}
+
+void
+flowtab_prefetch_flow(const struct flowtab *ft, uint32_t hash)
+{
+	uint32_t i = hash & ft->mask;
+	int n;
+
+	/* the home slot and its neighbour: most keys sit at one of them */
+	for (n = 0; n < 2; n++) {
+		const struct slot *sl = &ft->slots[i];
+
+		if (sl->idx == NIL)
+			return;
+		if (sl->tag == hash) {
+			const char *f = (const char *)&ft->flows[sl->idx];
+
+			__builtin_prefetch(f, 1);
+			__builtin_prefetch(f + sizeof(struct flow) - 1, 1);
+			return;
+		}
+		i = (i + 1) & ft->mask;
+	}
+}
+
 void
 flowtab_packet(struct flowtab *ft, const struct pkt_meta *m)
 {
+	flowtab_packet_hashed(ft, m, flowtab_hash(ft, m));
+}
+
+void
+flowtab_packet_hashed(struct flowtab *ft, const struct pkt_meta *m,
+                      uint32_t hash)
+{
 	struct flow_fullkey k;
-	uint32_t tag, idx, pos = 0;
+	uint32_t tag = hash, idx, pos = 0;
 	uint64_t t;
 	bool reverse = false;
 
@@ -818,7 +871,6 @@ flowtab_packet(struct flowtab *ft, const struct pkt_meta *m)
 
 	key_build(ft, m, &k.k);
 	xkey_build(ft, m, &k.x);
-	tag = key_tag(ft, &k);
 	idx = index_find(ft, &k, tag, &pos);
 	if (idx == NIL && ft->rev != NULL) {
 		struct flow_fullkey rk;

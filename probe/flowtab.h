@@ -125,6 +125,22 @@ void flowtab_destroy(struct flowtab *ft);
 void flowtab_packet(struct flowtab *ft, const struct pkt_meta *m);
 
 /*
+ * The same work split for a capture loop that holds a batch of decoded
+ * packets (issue 8): flowtab_hash() is packet m's keyed lookup hash,
+ * computed once; flowtab_prefetch_slot() starts loading its index slot
+ * and, a few packets later, flowtab_prefetch_flow() reads that slot and
+ * starts loading the flow it names. Both are hints: they change nothing.
+ * flowtab_packet_hashed(ft, m, flowtab_hash(ft, m)) is flowtab_packet(),
+ * and the hash must come from this table (its key) and this m unchanged.
+ * A non-IP m hashes to 0 and is ignored as by flowtab_packet().
+ */
+uint32_t flowtab_hash(const struct flowtab *ft, const struct pkt_meta *m);
+void flowtab_prefetch_slot(const struct flowtab *ft, uint32_t hash);
+void flowtab_prefetch_flow(const struct flowtab *ft, uint32_t hash);
+void flowtab_packet_hashed(struct flowtab *ft, const struct pkt_meta *m,
+                           uint32_t hash);
+
+/*
  * Expire flows whose idle, linger or active deadline is at or before
  * now_ns; at most max flows (0 = no limit). Flows go to the sink in
  * deadline order (ties: tcp, udp, icmp, other, fin, rst queue, then the

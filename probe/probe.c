@@ -8,6 +8,10 @@
 /* Bounded expiry work per packet and per tick (STYLE.md §4). */
 #define PROBE_EXPIRE_BUDGET 256
 
+_Static_assert((PROBE_RING & (PROBE_RING - 1)) == 0 && PROBE_RING > PROBE_LAG &&
+                   PROBE_LAG >= PROBE_AHEAD_FLOW,
+               "probe ring: a power of two beyond the lag");
+
 int
 probe_init(struct probe *pr, const struct dec_config *dec,
            const struct flowtab_config *ftc, flow_sink_fn sink, void *ctx,
@@ -68,12 +72,39 @@ packet_time(struct probe *pr, int64_t sec, int64_t nsec)
 	return t;
 }
 
+/* Account the oldest pending packet in its flow. */
+static void
+account_one(struct probe *pr)
+{
+	const struct probe_pending *e =
+	    &pr->ring[pr->ring_head % PROBE_RING];
+
+	/* Expire what is due before this packet can join a flow. */
+	(void)flowtab_expire(pr->ft, e->m.ts_ns, PROBE_EXPIRE_BUDGET);
+	flowtab_packet_hashed(pr->ft, &e->m, e->hash);
+	pr->st.packets_accounted++;
+	pr->st.octets_accounted += e->m.octets;
+	pr->ring_head++;
+}
+
+void
+probe_flush(struct probe *pr)
+{
+	uint32_t i;
+
+	for (i = pr->ring_head; i != pr->ring_tail; i++)
+		flowtab_prefetch_flow(pr->ft, pr->ring[i % PROBE_RING].hash);
+	while (pr->ring_head != pr->ring_tail)
+		account_one(pr);
+}
+
 void
 probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
              uint32_t ifindex, const uint8_t *bytes, uint32_t caplen,
              uint32_t wirelen)
 {
-	struct pkt_meta m;
+	struct probe_pending *e = &pr->ring[pr->ring_tail % PROBE_RING];
+	struct pkt_meta *mp = &e->m;
 	enum dec_status st;
 
 	pr->now_ns = packet_time(pr, ts_sec, ts_nsec);
@@ -93,36 +124,43 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 		}
 		pr->sample_ctr = 1;
 	}
-	m.ts_ns = pr->now_ns;
-	m.ifindex = ifindex;
-	st = dec_packet(&pr->dec, linktype, bytes, caplen, wirelen, &m);
-	if (m.ip_seen == 4)
+	/* decoded in place: the entry is taken only if the flow needs it */
+	mp->ts_ns = pr->now_ns;
+	mp->ifindex = ifindex;
+	st = dec_packet(&pr->dec, linktype, bytes, caplen, wirelen, mp);
+	if (mp->ip_seen == 4)
 		pr->st.packets_ip4++;
-	else if (m.ip_seen == 6)
+	else if (mp->ip_seen == 6)
 		pr->st.packets_ip6++;
 	if (st != DEC_OK) {
 		if (st == DEC_SKIP)
 			pr->st.packets_skipped++;
 		else
 			pr->st.packets_bad++;
-		pr->st.drop[m.drop < DEC_DROP_COUNT ? m.drop : 0]++;
+		pr->st.drop[mp->drop < DEC_DROP_COUNT ? mp->drop : 0]++;
 		return;
 	}
-	if (m.is_frag && frag_resolve(pr->frags, &m) == 0 &&
-	    m.drop == DEC_DROP_NONE)
-		m.drop = DEC_DROP_FRAG_NO_FIRST;
-	if (m.drop != DEC_DROP_NONE && m.drop < DEC_DROP_COUNT)
-		pr->st.drop[m.drop]++;
-	/* Expire what is due before this packet can join a flow. */
-	(void)flowtab_expire(pr->ft, pr->now_ns, PROBE_EXPIRE_BUDGET);
-	flowtab_packet(pr->ft, &m);
-	pr->st.packets_accounted++;
-	pr->st.octets_accounted += m.octets;
+	if (mp->is_frag && frag_resolve(pr->frags, mp) == 0 &&
+	    mp->drop == DEC_DROP_NONE)
+		mp->drop = DEC_DROP_FRAG_NO_FIRST;
+	if (mp->drop != DEC_DROP_NONE && mp->drop < DEC_DROP_COUNT)
+		pr->st.drop[mp->drop]++;
+	e->hash = flowtab_hash(pr->ft, mp);
+	flowtab_prefetch_slot(pr->ft, e->hash);
+	pr->ring_tail++;
+	if (pr->ring_tail - pr->ring_head > PROBE_AHEAD_FLOW)
+		flowtab_prefetch_flow(
+		    pr->ft,
+		    pr->ring[(pr->ring_tail - 1 - PROBE_AHEAD_FLOW) % PROBE_RING]
+		        .hash);
+	if (pr->ring_tail - pr->ring_head > PROBE_LAG)
+		account_one(pr);
 }
 
 void
 probe_tick(struct probe *pr, uint64_t now_ns)
 {
+	probe_flush(pr);
 	if (now_ns > pr->now_ns)
 		pr->now_ns = now_ns;
 	(void)flowtab_expire(pr->ft, pr->now_ns, PROBE_EXPIRE_BUDGET);
@@ -131,6 +169,7 @@ probe_tick(struct probe *pr, uint64_t now_ns)
 void
 probe_expire_all(struct probe *pr, enum flow_end_reason reason)
 {
+	probe_flush(pr);
 	/* flows already past a deadline end for that reason, not this one */
 	(void)flowtab_expire(pr->ft, pr->now_ns, 0);
 	(void)flowtab_expire_all(pr->ft, pr->now_ns, reason);

@@ -30,6 +30,21 @@ struct probe_stats {
 	uint64_t drop[DEC_DROP_COUNT]; /* by reason (a packet counts once) */
 };
 
+/*
+ * Decoded packets wait in a small ring so the flow table's memory can be
+ * fetched ahead (issue 8): packet i's index slot is prefetched when it is
+ * decoded, the flow that slot names PROBE_AHEAD_FLOW packets later, and
+ * the packet is accounted PROBE_LAG packets later, or at probe_flush().
+ */
+#define PROBE_RING       16 /* a power of two > PROBE_LAG */
+#define PROBE_AHEAD_FLOW 4
+#define PROBE_LAG        8
+
+struct probe_pending {
+	struct pkt_meta m;
+	uint32_t hash; /* flowtab_hash() of m */
+};
+
 struct probe {
 	struct dec_config dec;
 	struct frag_cache *frags;
@@ -38,6 +53,9 @@ struct probe {
 	uint32_t sample_n;   /* -s N: account 1 packet in N (0, 1: all) */
 	uint32_t sample_ctr; /* packets since the last one accounted */
 	struct probe_stats st;
+	uint32_t ring_head; /* next pending packet to account */
+	uint32_t ring_tail; /* next free entry (both count, mod PROBE_RING) */
+	struct probe_pending ring[PROBE_RING];
 };
 
 /* Create the fragment cache and flow table; -1 and err on failure. */
@@ -48,7 +66,10 @@ void probe_fini(struct probe *pr);
 
 /*
  * One captured frame. ts_sec/ts_nsec are the capture timestamp (nanosecond
- * precision); ifindex is the input interface's index.
+ * precision); ifindex is the input interface's index. The frame is decoded
+ * and counted at once (bytes are not kept); its flow is updated up to
+ * PROBE_LAG packets later, or by probe_flush(), probe_tick() or
+ * probe_expire_all(), whichever comes first.
  */
 void probe_packet(struct probe *pr, int linktype, int64_t ts_sec,
                   int64_t ts_nsec, uint32_t ifindex, const uint8_t *bytes,
@@ -60,7 +81,16 @@ void probe_packet(struct probe *pr, int linktype, int64_t ts_sec,
  */
 void probe_tick(struct probe *pr, uint64_t now_ns);
 
-/* Expire every flow with the given reason (end of replay, shutdown...). */
+/*
+ * Account every decoded packet still pending in the flow table, so the
+ * table (dump, statistics, delete) reflects all packets given so far.
+ */
+void probe_flush(struct probe *pr);
+
+/*
+ * Flush, then expire every flow with the given reason (end of replay,
+ * shutdown...).
+ */
 void probe_expire_all(struct probe *pr, enum flow_end_reason reason);
 
 #endif
