@@ -526,6 +526,7 @@ run_replay(struct app *a)
 					break;
 				replay_packet(a, &pkt);
 			}
+			probe_flush(&a->pr); /* the table holds every packet */
 			tick_exporter(a);
 			service_control(a);
 			if (got_usr1) {
