@@ -38,31 +38,53 @@ for cmd in "sysctl -qw net.ipv6.conf.$B.disable_ipv6=1" \
 	ip netns exec "$NS" $cmd || fail "netns: $cmd"
 done
 
-"$TAPFLOW" -d -i "$A" -j "$dir/out.jsonl" --stats "$dir/stats.json" \
-    2>"$dir/err" &
-TPID=$!
-sleep 1
-kill -0 "$TPID" 2>/dev/null || { cat "$dir/err"; fail "tapflow did not start"; }
-python3 - "10.199.$X.2" >"$dir/ping" 2>&1 <<'PY' || {
+# echo DST COUNT TRIES: COUNT ICMP echo requests (56 data bytes), each
+# answered; a request may be sent up to TRIES times (1 s apart)
+cat >"$dir/echo.py" <<'PY'
 import socket, struct, sys, time
 def csum(b):
     s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
     while s >> 16:
         s = (s & 0xffff) + (s >> 16)
     return ~s & 0xffff
+dst, count, tries = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-s.settimeout(2)
-for seq in range(1, 4):
-    h = struct.pack("!BBHHH", 8, 0, 0, 0x7466, seq) + bytes(range(56))
-    h = h[:2] + struct.pack("!H", csum(h)) + h[4:]
-    s.sendto(h, (sys.argv[1], 0))
-    while True:  # the reply (the raw socket sees our request too on lo)
-        r = s.recv(2048)
-        if r[20] == 0 and struct.unpack("!H", r[26:28])[0] == seq:
+s.settimeout(1)
+for seq in range(1, count + 1):
+    for t in range(tries):
+        h = struct.pack("!BBHHH", 8, 0, 0, 0x7466 + tries, seq)
+        h += bytes(range(56))
+        h = h[:2] + struct.pack("!H", csum(h)) + h[4:]
+        s.sendto(h, (dst, 0))
+        try:
+            while True:
+                r = s.recv(2048)
+                if r[20] == 0 and struct.unpack("!H", r[26:28])[0] == seq:
+                    break
             break
+        except socket.timeout:
+            print("no reply to", seq, "try", t + 1)
+    else:
+        sys.exit("no reply")
     print("reply", seq)
     time.sleep(0.2)
 PY
+# warm up (ARP, link up) before tapflow listens: these are not counted
+python3 "$dir/echo.py" "10.199.$X.2" 1 5 >"$dir/warmup" 2>&1 || {
+	cat "$dir/warmup"
+	fail "no ICMP echo reply across the veth"
+}
+
+# the control socket is opened after the capture: its file says "ready"
+"$TAPFLOW" -d -i "$A" -j "$dir/out.jsonl" --stats "$dir/stats.json" \
+    -c "$dir/ctl" 2>"$dir/err" &
+TPID=$!
+wait_for '[ -S "$dir/ctl" ]' 100 || {
+	cat "$dir/err"
+	fail "tapflow did not start"
+}
+sleep 0.5
+python3 "$dir/echo.py" "10.199.$X.2" 3 1 >"$dir/ping" 2>&1 || {
 	cat "$dir/ping"
 	fail "ICMP echo across the veth"
 }
