@@ -753,18 +753,27 @@ fld_write_record(const struct fld_tmpl *t, const struct flow_record *r,
                  const struct fld_ctx *c, struct wbuf *w)
 {
 	size_t mark = wb_mark(w);
+	size_t off = 0;
 	uint16_t i;
 	uint8_t *p;
 
-	if (!wb_has(w, t->rec_len))
+	/* one take for the record (issue 8: a take per field cost a memset
+	   call each, a third of the encoding time); the getters fill it */
+	p = wb_take(w, t->rec_len);
+	if (p == NULL)
 		return false;
 	for (i = 0; i < t->n_fields; i++) {
-		p = wb_take(w, t->f[i].len);
-		if (p == NULL) { /* the table disagrees with rec_len */
+		if (t->f[i].len > t->rec_len - off) {
+			/* the table disagrees with rec_len */
 			wb_rewind(w, mark);
 			return false;
 		}
-		t->f[i].put(p, r, c);
+		t->f[i].put(p + off, r, c);
+		off += t->f[i].len;
+	}
+	if (off != t->rec_len) {
+		wb_rewind(w, mark);
+		return false;
 	}
 	return true;
 }

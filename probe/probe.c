@@ -76,8 +76,7 @@ packet_time(struct probe *pr, int64_t sec, int64_t nsec)
 static void
 account_one(struct probe *pr)
 {
-	const struct probe_pending *e =
-	    &pr->ring[pr->ring_head % PROBE_RING];
+	const struct probe_pending *e = &pr->ring[pr->ring_head % PROBE_RING];
 
 	/* Expire what is due before this packet can join a flow. */
 	(void)flowtab_expire(pr->ft, e->m.ts_ns, PROBE_EXPIRE_BUDGET);
@@ -150,9 +149,9 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 	pr->ring_tail++;
 	if (pr->ring_tail - pr->ring_head > PROBE_AHEAD_FLOW)
 		flowtab_prefetch_flow(
-		    pr->ft,
-		    pr->ring[(pr->ring_tail - 1 - PROBE_AHEAD_FLOW) % PROBE_RING]
-		        .hash);
+		    pr->ft, pr->ring[(pr->ring_tail - 1 - PROBE_AHEAD_FLOW) %
+		                     PROBE_RING]
+		                .hash);
 	if (pr->ring_tail - pr->ring_head > PROBE_LAG)
 		account_one(pr);
 }
