@@ -1,9 +1,11 @@
 /*
  * Fuzz a whole capture file (pcap or pcapng, any byte order, micro- or
- * nanosecond stamps) through the path main.c's replay takes: libpcap
+ * nanosecond stamps) read by libpcap, the way main.c replayed files
+ * before probe/capfile.c (fuzz_capfile.c covers that reader): libpcap
  * opens it with nanosecond precision, the link type is checked with
  * dec_linktype_supported(), packets are read in pcap_dispatch() batches
  * into probe_packet(), and at the end every flow is expired and exported.
+ * It keeps the probe fuzzed behind a second, independent file parser.
  * The input is read from memory through fmemopen() (pcap_fopen_offline).
  * A fresh probe per input keeps each run independent of the ones before.
  */
