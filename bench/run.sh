@@ -64,10 +64,12 @@ timed() {
 	shift
 	t0=$(now_ns)
 	if [ -n "$gnutime" ]; then
-		$gnutime -f "%M" -o "$res/$label.rss" "$@" >"$res/$label.log" 2>&1
+		# peak RSS (KB) and CPU seconds (user + system)
+		$gnutime -f "%M %U %S" -o "$res/$label.rss" "$@" \
+		    >"$res/$label.log" 2>&1
 	else
 		"$@" >"$res/$label.log" 2>&1
-		echo 0 >"$res/$label.rss"
+		echo "0 0 0" >"$res/$label.rss"
 	fi
 	rc=$?
 	t1=$(now_ns)
@@ -76,15 +78,18 @@ timed() {
 		tail -n 5 "$res/$label.log" >&2
 		return 1
 	fi
-	echo "$(((t1 - t0) / 1000)) $(tail -n 1 "$res/$label.rss")" \
-	    >>"$res/$label.runs"
+	echo "$(((t1 - t0) / 1000)) $(tail -n 1 "$res/$label.rss" |
+	    awk '{ printf "%d %.2f", $1, $2 + $3 }')" >>"$res/$label.runs"
 }
 
-# median seconds and max RSS (KB) of a label: "secs rss_kb"
+# median seconds, max RSS (KB) and median CPU seconds of a label:
+# "secs rss_kb cpu_s"
 summary() {
-	[ -s "$res/$1.runs" ] || { echo "- -"; return; }
+	[ -s "$res/$1.runs" ] || { echo "- - -"; return; }
 	sort -n "$res/$1.runs" | awk '{ t[NR] = $1; if ($2 > m) m = $2 }
-	    END { printf "%.3f %d\n", t[int((NR + 1) / 2)] / 1e6, m }'
+	    END { printf "%.3f %d ", t[int((NR + 1) / 2)] / 1e6, m }'
+	sort -n -k 3 "$res/$1.runs" | awk '{ c[NR] = $3 }
+	    END { printf "%.2f\n", c[int((NR + 1) / 2)] }'
 }
 
 # One flow per line, fixed field order, sorted (as tests/integration/20_truth.sh).
@@ -217,14 +222,18 @@ EOF
 	    "--max-flows/-m $maxf"
 	fl=$(summary floor)
 	fl_s=${fl%% *}
+	fl_c=${fl##* }
 	tf=$(summary tapflow)
 	tf_s=${tf%% *}
-	printf '%-10s %9s %8s %9s %9s %10s %9s %10s\n' tool seconds Mpps \
-	    ns/pkt x_floor peakRSS_MB B/flow flows/s | tee -a "$report"
+	printf '%-10s %8s %6s %7s %7s %6s %7s %8s %6s %6s %9s\n' tool \
+	    seconds Mpps ns/pkt x_floor cpu_s x_fl_cpu peakRSS_MB B/flow \
+	    B/max flows/s | tee -a "$report"
 	for tool in floor tapflow softflowd pmacctd; do
 		s=$(summary $tool)
 		secs=${s%% *}
+		cpu=${s##* }
 		rss=${s#* }
+		rss=${rss%% *}
 		[ "$secs" = "-" ] && continue
 		case $tool in
 		tapflow) base=$base_tf ;;
@@ -232,15 +241,21 @@ EOF
 		*) base=0 ;;
 		esac
 		awk -v t="$tool" -v s="$secs" -v rss="$rss" -v b="$base" \
-		    -v p="$npk" -v f="$nfl" -v pk="$peak" -v fl="$fl_s" '
+		    -v p="$npk" -v f="$nfl" -v pk="$peak" -v fl="$fl_s" \
+		    -v c="$cpu" -v flc="$fl_c" -v mx="$maxf" '
 		BEGIN {
 			bpf = "-"
-			if (t != "floor" && rss > 0)
+			bpm = "-"
+			if (t != "floor" && rss > 0) {
 				bpf = sprintf("%.0f", (rss - b) * 1024 / pk)
+				bpm = sprintf("%.0f", (rss - b) * 1024 / mx)
+			}
 			fps = t == "floor" ? "-" : sprintf("%.0f", f / s)
-			printf "%-10s %9.3f %8.2f %9.1f %9.2f %10.1f %9s %10s\n",
-			    t, s, p / s / 1e6, s * 1e9 / p, s / fl, rss / 1024,
-			    bpf, fps
+			xc = flc > 0 ? sprintf("%.2f", c / flc) : "-"
+			printf "%-10s %8.3f %6.2f %7.1f %7.2f %6.2f %7s " \
+			    "%8.1f %6s %6s %9s\n",
+			    t, s, p / s / 1e6, s * 1e9 / p, s / fl, c, xc,
+			    rss / 1024, bpf, bpm, fps
 		}' | tee -a "$report"
 	done
 	sf=$(summary softflowd)
@@ -257,6 +272,12 @@ EOF
 	fi
 	say "exactness: $exact"
 done
+# The encoders alone: v9 and IPFIX data records per second (target 10 M).
+if [ -x "$TOOLS/encbench" ]; then
+	say ""
+	say "== encoders (build/tools/encbench ${ENC_RECORDS:-20000000})"
+	"$TOOLS/encbench" "${ENC_RECORDS:-20000000}" | tee -a "$report"
+fi
 say ""
 say "report: $report"
 case "$(cat "$report")" in
