@@ -848,6 +848,31 @@ flowtab_prefetch_flow(const struct flowtab *ft, uint32_t hash)
 }
 
 void
+flowtab_prefetch_links(const struct flowtab *ft, uint32_t hash)
+{
+	uint32_t i = hash & ft->mask;
+	int n;
+
+	for (n = 0; n < 2; n++) {
+		const struct slot *sl = &ft->slots[i];
+
+		if (sl->idx == NIL)
+			return;
+		if (sl->tag == hash) {
+			const struct flow *f = &ft->flows[sl->idx];
+
+			/* its idle-queue neighbours, relinked when it moves */
+			if (f->q.prev != NIL)
+				__builtin_prefetch(&ft->flows[f->q.prev].q, 1);
+			if (f->q.next != NIL)
+				__builtin_prefetch(&ft->flows[f->q.next].q, 1);
+			return;
+		}
+		i = (i + 1) & ft->mask;
+	}
+}
+
+void
 flowtab_packet(struct flowtab *ft, const struct pkt_meta *m)
 {
 	flowtab_packet_hashed(ft, m, flowtab_hash(ft, m));

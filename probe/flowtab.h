@@ -129,7 +129,9 @@ void flowtab_packet(struct flowtab *ft, const struct pkt_meta *m);
  * packets (issue 8): flowtab_hash() is packet m's keyed lookup hash,
  * computed once; flowtab_prefetch_slot() starts loading its index slot
  * and, a few packets later, flowtab_prefetch_flow() reads that slot and
- * starts loading the flow it names. Both are hints: they change nothing.
+ * starts loading the flow it names; flowtab_prefetch_links(), later
+ * still, the flow's neighbours in its expiry queue, which accounting the
+ * packet relinks. All are hints: they change nothing.
  * flowtab_packet_hashed(ft, m, flowtab_hash(ft, m)) is flowtab_packet(),
  * and the hash must come from this table (its key) and this m unchanged.
  * A non-IP m hashes to 0 and is ignored as by flowtab_packet().
@@ -137,6 +139,7 @@ void flowtab_packet(struct flowtab *ft, const struct pkt_meta *m);
 uint32_t flowtab_hash(const struct flowtab *ft, const struct pkt_meta *m);
 void flowtab_prefetch_slot(const struct flowtab *ft, uint32_t hash);
 void flowtab_prefetch_flow(const struct flowtab *ft, uint32_t hash);
+void flowtab_prefetch_links(const struct flowtab *ft, uint32_t hash);
 void flowtab_packet_hashed(struct flowtab *ft, const struct pkt_meta *m,
                            uint32_t hash);
 

@@ -9,7 +9,8 @@
 #define PROBE_EXPIRE_BUDGET 256
 
 _Static_assert((PROBE_RING & (PROBE_RING - 1)) == 0 && PROBE_RING > PROBE_LAG &&
-                   PROBE_LAG >= PROBE_AHEAD_FLOW,
+                   PROBE_LAG >= PROBE_AHEAD_LINKS &&
+                   PROBE_AHEAD_LINKS >= PROBE_AHEAD_FLOW,
                "probe ring: a power of two beyond the lag");
 
 int
@@ -86,6 +87,13 @@ account_one(struct probe *pr)
 	pr->ring_head++;
 }
 
+/* The hash of the packet decoded back packets before the newest. */
+static uint32_t
+ring_hash(const struct probe *pr, uint32_t back)
+{
+	return pr->ring[(pr->ring_tail - 1 - back) % PROBE_RING].hash;
+}
+
 void
 probe_flush(struct probe *pr)
 {
@@ -105,6 +113,7 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 	struct probe_pending *e = &pr->ring[pr->ring_tail % PROBE_RING];
 	struct pkt_meta *mp = &e->m;
 	enum dec_status st;
+	uint32_t n;
 
 	pr->now_ns = packet_time(pr, ts_sec, ts_nsec);
 	pr->st.packets_seen++;
@@ -147,12 +156,13 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 	e->hash = flowtab_hash(pr->ft, mp);
 	flowtab_prefetch_slot(pr->ft, e->hash);
 	pr->ring_tail++;
-	if (pr->ring_tail - pr->ring_head > PROBE_AHEAD_FLOW)
-		flowtab_prefetch_flow(
-		    pr->ft, pr->ring[(pr->ring_tail - 1 - PROBE_AHEAD_FLOW) %
-		                     PROBE_RING]
-		                .hash);
-	if (pr->ring_tail - pr->ring_head > PROBE_LAG)
+	n = pr->ring_tail - pr->ring_head;
+	if (n > PROBE_AHEAD_FLOW)
+		flowtab_prefetch_flow(pr->ft, ring_hash(pr, PROBE_AHEAD_FLOW));
+	if (n > PROBE_AHEAD_LINKS)
+		flowtab_prefetch_links(pr->ft,
+		                       ring_hash(pr, PROBE_AHEAD_LINKS));
+	if (n > PROBE_LAG)
 		account_one(pr);
 }
 

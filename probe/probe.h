@@ -33,12 +33,14 @@ struct probe_stats {
 /*
  * Decoded packets wait in a small ring so the flow table's memory can be
  * fetched ahead (issue 8): packet i's index slot is prefetched when it is
- * decoded, the flow that slot names PROBE_AHEAD_FLOW packets later, and
- * the packet is accounted PROBE_LAG packets later, or at probe_flush().
+ * decoded, the flow that slot names PROBE_AHEAD_FLOW packets later, the
+ * flow's expiry-queue neighbours PROBE_AHEAD_LINKS packets later, and the
+ * packet is accounted PROBE_LAG packets later, or at probe_flush().
  */
-#define PROBE_RING       16 /* a power of two > PROBE_LAG */
-#define PROBE_AHEAD_FLOW 4
-#define PROBE_LAG        8
+#define PROBE_RING        16 /* a power of two > PROBE_LAG */
+#define PROBE_AHEAD_FLOW  4
+#define PROBE_AHEAD_LINKS 8
+#define PROBE_LAG         12
 
 struct probe_pending {
 	struct pkt_meta m;

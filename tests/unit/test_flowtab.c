@@ -1351,6 +1351,7 @@ START_TEST(test_model)
 
 			flowtab_prefetch_slot(ft, h);
 			flowtab_prefetch_flow(ft, h);
+			flowtab_prefetch_links(ft, h);
 			flowtab_packet_hashed(ft, &m, h);
 		} else {
 			flowtab_packet(ft, &m);
