@@ -487,6 +487,8 @@ def main(argv):
             nonzero["l2seg"] += 1
         if first.tunnel is not None:
             nonzero["tunnel"] += 1
+        if first.mpls_ambiguous:
+            nonzero["mpls_unchecked"] += 1  # MPLS inside a tunnel too
         if not a.biflow:
             continue
         # RFC 5103: the reverse elements under PEN 29305, biflowDirection
