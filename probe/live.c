@@ -294,6 +294,8 @@ worker_main(void *arg)
 		}
 		if (w->failed)
 			break;
+		/* the batch is read: account the packets still prefetching */
+		probe_flush(&w->pr);
 		/* idle flows expire on a quiet link too */
 		now = wall_ns();
 		if (now - last_expire >= w->lv->expint_ns) {
