@@ -27,6 +27,13 @@ unsigned long long jsonout_errors(const struct jsonout *jo);
 int jsonout_close(struct jsonout *jo);
 
 /*
+ * The same flow as one line of compact JSON text (no newline, no NUL)
+ * into buf: byte for byte what json_dumpb(JSON_COMPACT) makes of
+ * jsonout_flow_object(). Returns its length, or 0 if it did not fit.
+ */
+size_t jsonout_flow_text(const struct flow_record *rec, char *buf, size_t cap);
+
+/*
  * Build the JSON object of one flow (the caller json_decref()s it). Used
  * by jsonout_flow and by the control socket's flow dump.
  */
