@@ -669,7 +669,7 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 	int c, rc;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0: glibc also resets its internal state */
 	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) !=
 	       -1) {
 		if (c == '?' || c == ':') {

@@ -181,6 +181,9 @@ open_senders(struct exporter *ex, char *err, size_t errlen)
 			return -1;
 		}
 		ex->n_snd = i + 1;
+		if (c->hoplimit > 0 &&
+		    snd_set_hoplimit(&ex->snd[i], c->hoplimit, err, errlen) < 0)
+			return -1;
 	}
 	return 0;
 }

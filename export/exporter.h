@@ -50,6 +50,7 @@ struct exp_config {
 	enum exp_time_unit time_unit;
 	uint32_t flush_ms; /* send a partly filled packet after this long */
 	uint32_t pace_us;  /* optional gap between export packets */
+	int hoplimit;      /* -L: TTL of export packets, 0 = default */
 	/* interface names for the options template (index -> name) */
 	const char *if_names[16];
 	uint32_t if_index[16];

@@ -181,6 +181,30 @@ tcp_down(struct snd *s, int e)
 	s->owritten = 0;
 }
 
+static int
+apply_hoplimit(const struct snd *s)
+{
+	int v = s->hoplimit;
+
+	if (v <= 0 || s->fd < 0)
+		return 0;
+	if (s->addr.ss_family == AF_INET6)
+		return setsockopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &v,
+		                  sizeof(v));
+	return setsockopt(s->fd, IPPROTO_IP, IP_TTL, &v, sizeof(v));
+}
+
+int
+snd_set_hoplimit(struct snd *s, int hops, char *err, size_t errlen)
+{
+	s->hoplimit = hops;
+	if (s->kind == SND_FILE || apply_hoplimit(s) == 0)
+		return 0;
+	(void)snprintf(err, errlen, "%s: -L %d: %s", s->name, hops,
+	               strerror(errno));
+	return -1;
+}
+
 /* Open a new socket and start connecting; the stream starts afresh. */
 static void
 tcp_connect(struct snd *s)
@@ -193,6 +217,7 @@ tcp_connect(struct snd *s)
 	}
 	s->owritten = 0;
 	s->need_templates = true;
+	(void)apply_hoplimit(s); /* checked when -L was set */
 	if (connect(s->fd, (struct sockaddr *)&s->addr, s->addrlen) == 0) {
 		s->state = SND_UP;
 		s->retry_ms = 0;

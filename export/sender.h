@@ -36,6 +36,7 @@ enum snd_tcp_state {
 struct snd {
 	enum snd_kind kind;
 	int fd;         /* -1 when closed */
+	int hoplimit;   /* -L: TTL / hop limit of what we send; 0 = default */
 	char name[300]; /* "host:port" or the file path, for log lines */
 
 	/* resolved address (UDP, TCP) */
@@ -118,6 +119,12 @@ const uint8_t *snd_next_unsent(const struct snd *s, size_t *len);
 /* TCP: finish a connect, notice a closed peer, flush the queue, reconnect
  * when the retry time has come. No-op for UDP and files. */
 void snd_poll(struct snd *s, uint64_t now_ns);
+
+/*
+ * -L: the TTL (IPv4) or hop limit (IPv6) of the export packets, applied
+ * now and to every later connection. 0 or -1 and err.
+ */
+int snd_set_hoplimit(struct snd *s, int hops, char *err, size_t errlen);
 
 /* Bytes queued: not yet written or not yet acknowledged (TCP). */
 size_t snd_pending(const struct snd *s);

@@ -292,6 +292,10 @@ stats_object(struct app *a)
 			set_u64(c, "packets_sent", es->coll[i].packets_sent);
 			set_u64(c, "bytes_sent", es->coll[i].bytes_sent);
 			set_u64(c, "send_failed", es->coll[i].send_failed);
+			set_u64(c, "reconnects", es->coll[i].reconnects);
+			set_u64(c, "held", es->coll[i].held);
+			set_u64(c, "resent", es->coll[i].resent);
+			set_u64(c, "overflow", es->coll[i].overflow);
 			(void)json_array_append_new(colls, c);
 		}
 		(void)json_object_set_new(exp, "collectors", colls);
@@ -340,12 +344,16 @@ exporters_object(struct app *a)
 		(void)snprintf(name, sizeof(name), "%s:%s", a->cfg.coll[i].host,
 		               a->cfg.coll[i].port);
 		(void)json_array_append_new(
-		    arr, json_pack("{s:s, s:i, s:I, s:I, s:I, s:I}",
-		                   "collector", name, "version", a->cfg.version,
-		                   "packets_sent", (json_int_t)cs->packets_sent,
-		                   "bytes_sent", (json_int_t)cs->bytes_sent,
-		                   "send_failed", (json_int_t)cs->send_failed,
-		                   "reconnects", (json_int_t)cs->reconnects));
+		    arr,
+		    json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		              "collector", name, "version", a->cfg.version,
+		              "packets_sent", (json_int_t)cs->packets_sent,
+		              "bytes_sent", (json_int_t)cs->bytes_sent,
+		              "send_failed", (json_int_t)cs->send_failed,
+		              "reconnects", (json_int_t)cs->reconnects, "held",
+		              (json_int_t)cs->held, "resent",
+		              (json_int_t)cs->resent, "overflow",
+		              (json_int_t)cs->overflow));
 	}
 	return json_pack("{s:o}", "exporters", arr);
 }
@@ -481,6 +489,7 @@ build_exp_config(const struct config *c, struct exp_config *e)
 	e->sampling = c->sampling;
 	e->time_unit = (enum exp_time_unit)c->time_unit;
 	e->pace_us = c->pace_us;
+	e->hoplimit = c->hoplimit;
 	for (i = 0; i < c->n_ifaces && i < 16; i++) {
 		e->if_names[i] = c->ifaces[i].name;
 		e->if_index[i] = c->ifaces[i].ifindex;

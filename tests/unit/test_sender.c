@@ -121,6 +121,35 @@ START_TEST(test_udp_bytes)
 }
 END_TEST
 
+/* -L: the socket's TTL / hop limit is what was asked, v4 and v6. */
+START_TEST(test_hoplimit)
+{
+	char port4[16], port6[16], err[256];
+	struct snd s4, s6;
+	int fd4 = bound_socket(AF_INET, SOCK_DGRAM, port4, sizeof(port4));
+	int fd6 = bound_socket(AF_INET6, SOCK_DGRAM, port6, sizeof(port6));
+	int v = 0;
+	socklen_t vl = sizeof(v);
+
+	ck_assert_int_eq(
+	    snd_udp_open(&s4, "127.0.0.1", port4, err, sizeof(err)), 0);
+	ck_assert_int_eq(snd_set_hoplimit(&s4, 7, err, sizeof(err)), 0);
+	ck_assert_int_eq(getsockopt(s4.fd, IPPROTO_IP, IP_TTL, &v, &vl), 0);
+	ck_assert_int_eq(v, 7);
+	ck_assert_int_eq(snd_udp_open(&s6, "::1", port6, err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(snd_set_hoplimit(&s6, 9, err, sizeof(err)), 0);
+	vl = sizeof(v);
+	ck_assert_int_eq(
+	    getsockopt(s6.fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &v, &vl), 0);
+	ck_assert_int_eq(v, 9);
+	snd_close(&s4, 0);
+	snd_close(&s6, 0);
+	(void)close(fd4);
+	(void)close(fd6);
+}
+END_TEST
+
 START_TEST(test_udp_ipv6_and_names)
 {
 	char port[16], err[256];
@@ -437,6 +466,7 @@ sender_suite(void)
 
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_udp_bytes);
+	tcase_add_test(tc, test_hoplimit);
 	tcase_add_test(tc, test_udp_ipv6_and_names);
 	tcase_add_test(tc, test_closed_port_counted);
 	tcase_add_test(tc, test_exporter_v5_full_packet);
