@@ -681,9 +681,17 @@ setup(struct app *a, bool live)
 	}
 	build_flowtab_config(&a->cfg, &ftc);
 	dc.decap = a->cfg.decap;
-	if (probe_init(&a->pr, &dc, &ftc, flow_out, a, err, sizeof(err)) != 0) {
-		log_msg(LOG_LVL_ERR, "%s", err);
-		return -1;
+	{
+		/* live: the workers own the tables; this probe sees no packet */
+		struct flowtab_config mine = ftc;
+
+		if (live)
+			mine.max_flows = 1;
+		if (probe_init(&a->pr, &dc, &mine, flow_out, a, err,
+		               sizeof(err)) != 0) {
+			log_msg(LOG_LVL_ERR, "%s", err);
+			return -1;
+		}
 	}
 	a->pr.sample_n = a->cfg.sampling;
 	if (live) {
