@@ -213,6 +213,9 @@ struct flowtab {
 	uint64_t active_ns;
 	struct queue q[FQ_COUNT];
 	struct queue start;
+	/* each idle queue's head, hashed ahead of its expiry (index_pos) */
+	uint32_t prep_idx[FQ_COUNT];
+	uint32_t prep_tag[FQ_COUNT];
 	flow_sink_fn sink;
 	void *ctx;
 	struct flowtab_stats st;
@@ -405,21 +408,66 @@ index_insert(struct flowtab *ft, uint32_t tag, uint32_t idx)
 	ft->slots[i].idx = idx;
 }
 
-/* The slot that holds flow idx. */
+/* The slot of flow idx, searched from tag's home; NIL if not met. */
+static uint32_t
+index_walk(const struct flowtab *ft, uint32_t idx, uint32_t tag)
+{
+	uint32_t i = tag & ft->mask;
+
+	while (ft->slots[i].idx != idx) {
+		if (ft->slots[i].idx == NIL)
+			return NIL;
+		i = (i + 1) & ft->mask;
+	}
+	return i;
+}
+
+/*
+ * The slot that holds flow idx. An idle queue's head was hashed when it
+ * became the head (q_head_prepare()); a stale guess only costs a walk,
+ * since a slot naming idx is idx's slot whatever the tag.
+ */
 static uint32_t
 index_pos(const struct flowtab *ft, uint32_t idx)
 {
 	struct flow_fullkey fk;
-	uint32_t tag, i;
+	uint32_t q = ft->flows[idx].queue, i;
 
-	fullkey_of(ft, idx, &fk);
-	tag = key_tag(ft, &fk);
-	i = tag & ft->mask;
-	while (ft->slots[i].idx != idx) {
-		assert(ft->slots[i].idx != NIL);
-		i = (i + 1) & ft->mask;
+	if (ft->prep_idx[q] == idx) {
+		i = index_walk(ft, idx, ft->prep_tag[q]);
+		if (i != NIL)
+			return i;
 	}
+	fullkey_of(ft, idx, &fk);
+	i = index_walk(ft, idx, key_tag(ft, &fk));
+	assert(i != NIL);
 	return i;
+}
+
+/*
+ * Queue q has a new head h, the next flow it will expire: its links were
+ * just written, so its key is at hand. Hash it now and start loading its
+ * index slot and the neighbours its unlinking will write, so expiring it
+ * later waits on no cache miss.
+ */
+static void
+q_head_prepare(struct flowtab *ft, uint32_t q, uint32_t h)
+{
+	const struct flow *f = &ft->flows[h];
+	struct flow_fullkey fk;
+	uint32_t tag;
+
+	fullkey_of(ft, h, &fk);
+	tag = key_tag(ft, &fk);
+	ft->prep_idx[q] = h;
+	ft->prep_tag[q] = tag;
+	__builtin_prefetch(&ft->slots[tag & ft->mask], 1);
+	if (f->q.next != NIL)
+		__builtin_prefetch(&ft->flows[f->q.next].q, 1);
+	if (f->s.prev != NIL)
+		__builtin_prefetch(&ft->flows[f->s.prev].s, 1);
+	if (f->s.next != NIL)
+		__builtin_prefetch(&ft->flows[f->s.next].s, 1);
 }
 
 /*
@@ -579,10 +627,16 @@ static void
 flow_drop(struct flowtab *ft, uint32_t idx, uint32_t pos)
 {
 	struct flow *f = &ft->flows[idx];
+	uint32_t q = f->queue;
+	bool was_head = ft->q[q].head == idx;
 
 	index_remove_at(ft, pos);
-	q_unlink(ft, &ft->q[f->queue], false, idx);
+	q_unlink(ft, &ft->q[q], false, idx);
 	q_unlink(ft, &ft->start, true, idx);
+	if (ft->prep_idx[q] == idx)
+		ft->prep_idx[q] = NIL;
+	if (was_head && ft->q[q].head != NIL)
+		q_head_prepare(ft, q, ft->q[q].head);
 	f->q.next = ft->free_top;
 	ft->free_top = idx;
 	ft->st.flows_active--;
@@ -1110,8 +1164,10 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 	for (i = 0; i < cfg->max_flows; i++)
 		ft->flows[i].q.next = i + 1 < cfg->max_flows ? i + 1 : NIL;
 	ft->free_top = 0;
-	for (i = 0; i < FQ_COUNT; i++)
+	for (i = 0; i < FQ_COUNT; i++) {
 		ft->q[i].head = ft->q[i].tail = NIL;
+		ft->prep_idx[i] = NIL;
+	}
 	ft->start.head = ft->start.tail = NIL;
 	ft->next_dl = UINT64_MAX;
 	ft->timeout_ns[FQ_TCP] = cfg->idle_tcp_ns;
