@@ -165,12 +165,22 @@ fail(struct capfile *cf, long long at, char *err, size_t errlen,
  * Returns 1 when they are, 0 if the file ends first (avail() says how
  * much there is), -1 on a read or allocation error.
  */
-static int
+static int fill_more(struct capfile *cf, size_t n, char *err, size_t errlen)
+    __attribute__((noinline));
+
+static inline int
 fill(struct capfile *cf, size_t n, char *err, size_t errlen)
 {
 	assert(n <= (size_t)CAPFILE_MAX_BLOCK);
 	if (n <= avail(cf))
-		return 1;
+		return 1; /* the common case, inline: no call per record */
+	return fill_more(cf, n, err, errlen);
+}
+
+/* fill() when the window is short: read more, or say the file ended. */
+static int
+fill_more(struct capfile *cf, size_t n, char *err, size_t errlen)
+{
 	if (cf->fd < 0 || cf->eof)
 		return 0;
 	if (n > cf->cap - cf->start) {
