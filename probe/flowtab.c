@@ -321,6 +321,8 @@ xkey_build(const struct flowtab *ft, const struct pkt_meta *m,
            struct flow_xkey *x)
 {
 	memset(x, 0, sizeof(*x));
+	if (ft->cold == NULL)
+		return; /* neither hashed nor kept: the MACs are not read */
 	if (m->has_mac) {
 		memcpy(x->src_mac, m->src_mac, 6);
 		memcpy(x->dst_mac, m->dst_mac, 6);
@@ -868,7 +870,8 @@ flowtab_hash(const struct flowtab *ft, const struct pkt_meta *m)
 	if (m->family != 4 && m->family != 6)
 		return 0;
 	key_build(ft, m, &k.k);
-	xkey_build(ft, m, &k.x);
+	if (ft->hash_len > sizeof(k.k))
+		xkey_build(ft, m, &k.x); /* else the hash stops before it */
 	return key_tag(ft, &k);
 }
 
