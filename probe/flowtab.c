@@ -345,12 +345,33 @@ fullkey_reverse(const struct flow_fullkey *fk, struct flow_fullkey *r)
 	memcpy(r->x.dst_mac, fk->x.src_mac, 6);
 }
 
+/*
+ * The hash's high half. An IPv4 key without the extension is hashed
+ * packed (the 24 zero bytes after each address left out): 20 bytes take
+ * XXH3's 17-32 path, half the rounds of 44.
+ */
 static uint32_t
 key_tag(const struct flowtab *ft, const struct flow_fullkey *fk)
 {
-	uint64_t h = XXH3_64bits_withSecret(fk, ft->hash_len, ft->secret,
-	                                    sizeof(ft->secret));
+	const struct flow_key *k = &fk->k;
+	uint8_t v4[20];
+	uint64_t h;
 
+	if (ft->hash_len == sizeof(*k) && (k->fam_vlan & KEY_IPV6) == 0) {
+		memcpy(v4, k->src, 4);
+		memcpy(v4 + 4, k->dst, 4);
+		memcpy(v4 + 8, &k->ifindex, 4);
+		memcpy(v4 + 12, &k->sport, 2);
+		memcpy(v4 + 14, &k->dport, 2);
+		memcpy(v4 + 16, &k->fam_vlan, 2);
+		v4[18] = k->proto;
+		v4[19] = k->tos;
+		h = XXH3_64bits_withSecret(v4, sizeof(v4), ft->secret,
+		                           sizeof(ft->secret));
+	} else {
+		h = XXH3_64bits_withSecret(fk, ft->hash_len, ft->secret,
+		                           sizeof(ft->secret));
+	}
 	return (uint32_t)(h >> 32);
 }
 
