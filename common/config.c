@@ -679,7 +679,8 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 
 			if (strncmp(bad, "--", 2) == 0)
 				(void)snprintf(err, errlen,
-				               "%s: %s (see tapflow --help)", bad,
+				               "%s: %s (see tapflow --help)",
+				               bad,
 				               optopt != 0 ? "missing value"
 				                           : "unknown option");
 			else if (optopt > 0 && optopt < 256)
@@ -690,10 +691,11 @@ cfg_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 				        ? "missing value"
 				        : "unknown option");
 			else
-				(void)snprintf(err, errlen,
-				               "%s: unknown option (see tapflow "
-				               "--help)",
-				               bad);
+				(void)snprintf(
+				    err, errlen,
+				    "%s: unknown option (see tapflow "
+				    "--help)",
+				    bad);
 			return -1;
 		}
 		rc = apply_opt(cfg, c, optarg, err, errlen);

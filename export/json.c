@@ -129,7 +129,7 @@ set_mac(struct emit *e, const char *key, const uint8_t *mac)
 {
 	static const char hex[] = "0123456789abcdef";
 	char buf[18];
-	int i;
+	size_t i;
 
 	for (i = 0; i < 6; i++) {
 		buf[i * 3] = hex[mac[i] >> 4];

@@ -23,7 +23,7 @@ enum flowtab_track {
 struct flowtab_config {
 	uint32_t max_flows; /* capacity, fixed */
 	enum flowtab_track track;
-	bool track_vlan; /* VLAN id is part of the key */
+	bool track_vlan;  /* VLAN id is part of the key */
 	bool track_ether; /* -T ether: both MAC addresses are in the key */
 	bool track_mpls;  /* --track-mpls: the top MPLS label is in the key */
 	/*
@@ -74,8 +74,8 @@ struct flowtab;
  * sink(ctx, rec). Returns NULL and fills err on failure.
  */
 struct flowtab *flowtab_create(const struct flowtab_config *cfg,
-			       flow_sink_fn sink, void *ctx, char *err,
-			       size_t errlen);
+                               flow_sink_fn sink, void *ctx, char *err,
+                               size_t errlen);
 void flowtab_destroy(struct flowtab *ft);
 
 /*
@@ -157,7 +157,7 @@ uint32_t flowtab_expire(struct flowtab *ft, uint64_t now_ns, uint32_t max);
  * already past a deadline keep their own reason. Returns how many.
  */
 uint32_t flowtab_expire_all(struct flowtab *ft, uint64_t now_ns,
-			    enum flow_end_reason reason);
+                            enum flow_end_reason reason);
 
 /*
  * Drop every flow without exporting it (control: delete all); counted in

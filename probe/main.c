@@ -682,7 +682,8 @@ setup(struct app *a, bool live)
 	build_flowtab_config(&a->cfg, &ftc);
 	dc.decap = a->cfg.decap;
 	{
-		/* live: the workers own the tables; this probe sees no packet */
+		/* live: the workers own the tables; this probe sees no packet
+		 */
 		struct flowtab_config mine = ftc;
 
 		if (live)
