@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential clang libclang-rt-14-dev pkg-config libpcap-dev
 libnet1-dev libjansson-dev libxxhash-dev check tshark nfdump pmacct
-libfixbuf-tools softflowd jq mandoc iproute2 tcpreplay"
+libfixbuf-tools softflowd jq mandoc iproute2 tcpreplay time python3"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
