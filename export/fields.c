@@ -11,6 +11,16 @@
 #define IPPROTO_ICMP4 1
 #define IPPROTO_ICMP6 58
 
+bool
+fld_tmpl_due(uint32_t pkts_since, uint64_t last_ns, uint32_t every_packets,
+             uint32_t every_secs, uint64_t now_ns)
+{
+	if (every_packets != 0 && pkts_since >= every_packets)
+		return true;
+	return every_secs != 0 && now_ns >= last_ns &&
+	       now_ns - last_ns >= (uint64_t)every_secs * NS_PER_SEC;
+}
+
 uint32_t
 fld_uptime_ms(uint64_t t_ns, uint64_t boot_ns)
 {

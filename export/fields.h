@@ -173,6 +173,14 @@ bool fld_write_record(const struct fld_tmpl *t, const struct flow_record *r,
  * 2^32 like sysUptime itself. */
 uint32_t fld_uptime_ms(uint64_t t_ns, uint64_t boot_ns);
 
+/*
+ * Templates sent once are due again over UDP (RFC 3954 §9, RFC 7011
+ * §8.4) after every_packets export packets or every_secs seconds since
+ * they last went (last_ns); 0 turns a measure off.
+ */
+bool fld_tmpl_due(uint32_t pkts_since, uint64_t last_ns, uint32_t every_packets,
+                  uint32_t every_secs, uint64_t now_ns);
+
 /* RFC 7011 §6.1.9/6.1.10: 64-bit NTP timestamps for dateTimeMicro/Nano. */
 uint64_t fld_ntp_us(uint64_t t_ns);
 uint64_t fld_ntp_ns(uint64_t t_ns);

@@ -106,12 +106,8 @@ nf9_tmpl_due(const struct nf9_state *st, uint64_t now_ns)
 {
 	if (!st->tmpl_sent || st->tmpl_force)
 		return true;
-	if (st->p.refresh_packets != 0 &&
-	    st->pkts_since_tmpl >= st->p.refresh_packets)
-		return true;
-	return st->p.refresh_secs != 0 && now_ns >= st->tmpl_last_ns &&
-	       now_ns - st->tmpl_last_ns >=
-	           (uint64_t)st->p.refresh_secs * NS_PER_SEC;
+	return fld_tmpl_due(st->pkts_since_tmpl, st->tmpl_last_ns,
+	                    st->p.refresh_packets, st->p.refresh_secs, now_ns);
 }
 
 void
