@@ -29,7 +29,7 @@
 
 #define NS_PER_SEC  1000000000ULL
 #define NS_PER_MSEC 1000000ULL
-#define BATCH       512 /* packets per pcap_dispatch call */
+#define BATCH       512 /* packets read between timer and control checks */
 
 static volatile sig_atomic_t got_stop;
 static volatile sig_atomic_t got_usr1;
@@ -110,7 +110,6 @@ file_size(const char *path)
 	return (long long)sb.st_size;
 }
 
-/* Exporter timers run on the probe's clock, at most every 100 ms of it. */
 /*
  * Current rates for the statistics: over the last full second of wall
  * clock (replay runs faster than the packets' own time).
@@ -142,6 +141,7 @@ update_rates(struct app *a)
 	a->rate_out = a->flows_out;
 }
 
+/* Exporter timers run on the probe's clock, at most every 100 ms of it. */
 static void
 tick_exporter(struct app *a)
 {
