@@ -58,6 +58,10 @@ TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 TAPFLOW    := $(BUILD)/tapflow
 TAPFLOWCTL := $(if $(wildcard probe/tapflowctl.c),$(BUILD)/tapflowctl)
 
+# Keep the objects of tests and tools (make would delete them as
+# intermediates, and print a line doing so after the test summary).
+.SECONDARY:
+
 .PHONY: all demo deps check unit integration san-check lint fmt bench fuzz \
 	install clean help tools fuzz-replay
 
