@@ -736,6 +736,18 @@ fld_template_len(const struct fld_tmpl *t)
 	return len;
 }
 
+void
+fld_write_template_set(uint16_t set_id, const struct fld_tmpl *t,
+                       struct wbuf *w)
+{
+	size_t off = wb_mark(w);
+
+	(void)wb_be16(w, set_id);
+	(void)wb_be16(w, 0);
+	(void)fld_write_template(t, w);
+	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+}
+
 bool
 fld_write_template(const struct fld_tmpl *t, struct wbuf *w)
 {

@@ -163,6 +163,14 @@ size_t fld_template_len(const struct fld_tmpl *t);
 bool fld_write_template(const struct fld_tmpl *t, struct wbuf *w);
 
 /*
+ * One template in a set of its own: set id (v9 0, IPFIX 2), length, the
+ * template record. The caller checked the room (the set header's 4 bytes
+ * plus fld_template_len(t)).
+ */
+void fld_write_template_set(uint16_t set_id, const struct fld_tmpl *t,
+                            struct wbuf *w);
+
+/*
  * Write one data record of template t for r: all t->rec_len bytes, or
  * nothing and false if they don't fit.
  */

@@ -266,14 +266,8 @@ static void
 announce(struct nf9_state *st, const struct fld_tmpl *t, unsigned kind,
          uint8_t family, struct wbuf *w)
 {
-	size_t off;
-
 	close_set(st, w);
-	off = wb_mark(w);
-	(void)wb_be16(w, NF9_SET_TEMPLATE);
-	(void)wb_be16(w, 0);
-	(void)fld_write_template(t, w);
-	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
+	fld_write_template_set(NF9_SET_TEMPLATE, t, w);
 	st->count++;
 	st->ext_known |= ext_bit(kind, family);
 }
