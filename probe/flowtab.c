@@ -49,22 +49,6 @@
 #define MPLS_LABEL_SHIFT 12
 #define XKEY_MPLS_SEEN   0x80000000U /* tells label 0 from no MPLS */
 
-/*
- * The key, 44 bytes with no padding: built in a zeroed struct so hashing
- * and memcmp() see only defined bytes. Fields a tracking level leaves out
- * stay zero.
- */
-struct flow_key {
-	uint8_t src[16]; /* IPv4: first 4 bytes */
-	uint8_t dst[16];
-	uint32_t ifindex;
-	uint16_t sport;
-	uint16_t dport;    /* ICMP: type * 256 + code */
-	uint16_t fam_vlan; /* KEY_IPV6 | VLAN id if track_vlan */
-	uint8_t proto;
-	uint8_t tos;
-};
-
 struct qlink {
 	uint32_t next; /* towards the tail */
 	uint32_t prev; /* towards the head */
@@ -80,6 +64,9 @@ enum fq {
 	FQ_RST, /* TCP flow that saw a RST: linger_rst_ns */
 	FQ_COUNT
 };
+
+/* flow.queue of a flow on the free stack: a stale hint never matches */
+#define FQ_FREE 0xffU
 
 /*
  * What a packet touches. 96 bytes: the key, the idle-queue links, the
@@ -100,7 +87,6 @@ struct flow {
 	struct qlink s; /* 88: start-ordered queue */
 };
 
-_Static_assert(sizeof(struct flow_key) == 44, "flow_key has padding");
 _Static_assert(sizeof(struct flow) <= 96, "struct flow grew past 96 bytes");
 _Static_assert(offsetof(struct flow, key) + sizeof(struct flow_key) <= 64,
                "key outside the first 64 bytes");
@@ -108,25 +94,6 @@ _Static_assert(offsetof(struct flow, q) + sizeof(struct qlink) <= 64,
                "queue links outside the first 64 bytes");
 _Static_assert(offsetof(struct flow, last_ns) + sizeof(uint64_t) <= 64,
                "last_ns outside the first 64 bytes");
-
-/*
- * The key's extension for -T ether and --track-mpls: hashed and compared
- * after struct flow_key only when one of them is on. Otherwise it still
- * holds the first packet's MACs, for the record.
- */
-struct flow_xkey {
-	uint8_t src_mac[6];
-	uint8_t dst_mac[6];
-	uint32_t mpls_label; /* XKEY_MPLS_SEEN | top label, if tracked */
-};
-
-/* What the hash reads: the key, then the extension if it is tracked. */
-struct flow_fullkey {
-	struct flow_key k;
-	struct flow_xkey x;
-};
-
-_Static_assert(sizeof(struct flow_fullkey) == 60, "flow_fullkey padding");
 
 /*
  * Link-layer fields (cfg->link_fields), read when a flow starts and when
@@ -661,6 +628,7 @@ flow_drop(struct flowtab *ft, uint32_t idx, uint32_t pos)
 	if (was_head && ft->q[q].head != NIL)
 		q_head_prepare(ft, q, ft->q[q].head);
 	f->q.next = ft->free_top;
+	f->queue = FQ_FREE;
 	ft->free_top = idx;
 	ft->st.flows_active--;
 }
@@ -884,16 +852,24 @@ flow_account(struct flowtab *ft, uint32_t idx, const struct pkt_meta *m,
 }
 
 uint32_t
+flowtab_key(const struct flowtab *ft, const struct pkt_meta *m,
+            struct flow_fullkey *k)
+{
+	if (m->family != 4 && m->family != 6) {
+		memset(k, 0, sizeof(*k));
+		return 0;
+	}
+	key_build(ft, m, &k->k);
+	xkey_build(ft, m, &k->x);
+	return key_tag(ft, k);
+}
+
+uint32_t
 flowtab_hash(const struct flowtab *ft, const struct pkt_meta *m)
 {
 	struct flow_fullkey k;
 
-	if (m->family != 4 && m->family != 6)
-		return 0;
-	key_build(ft, m, &k.k);
-	if (ft->hash_len > sizeof(k.k))
-		xkey_build(ft, m, &k.x); /* else the hash stops before it */
-	return key_tag(ft, &k);
+	return flowtab_key(ft, m, &k);
 }
 
 void
@@ -902,7 +878,7 @@ flowtab_prefetch_slot(const struct flowtab *ft, uint32_t hash)
 	__builtin_prefetch(&ft->slots[hash & ft->mask]);
 }
 
-void
+uint32_t
 flowtab_prefetch_flow(const struct flowtab *ft, uint32_t hash)
 {
 	uint32_t i = hash & ft->mask;
@@ -913,41 +889,33 @@ flowtab_prefetch_flow(const struct flowtab *ft, uint32_t hash)
 		const struct slot *sl = &ft->slots[i];
 
 		if (sl->idx == NIL)
-			return;
+			return NIL;
 		if (sl->tag == hash) {
 			const char *f = (const char *)&ft->flows[sl->idx];
 
 			__builtin_prefetch(f, 1);
 			__builtin_prefetch(f + sizeof(struct flow) - 1, 1);
-			return;
+			return sl->idx;
 		}
 		i = (i + 1) & ft->mask;
 	}
+	return NIL;
 }
 
 void
-flowtab_prefetch_links(const struct flowtab *ft, uint32_t hash)
+flowtab_prefetch_links(const struct flowtab *ft, uint32_t hint)
 {
-	uint32_t i = hash & ft->mask;
-	int n;
+	const struct flow *f;
 
-	for (n = 0; n < 2; n++) {
-		const struct slot *sl = &ft->slots[i];
-
-		if (sl->idx == NIL)
-			return;
-		if (sl->tag == hash) {
-			const struct flow *f = &ft->flows[sl->idx];
-
-			/* its idle-queue neighbours, relinked when it moves */
-			if (f->q.prev != NIL)
-				__builtin_prefetch(&ft->flows[f->q.prev].q, 1);
-			if (f->q.next != NIL)
-				__builtin_prefetch(&ft->flows[f->q.next].q, 1);
-			return;
-		}
-		i = (i + 1) & ft->mask;
-	}
+	if (hint >= ft->max_flows)
+		return;
+	f = &ft->flows[hint];
+	/* its idle-queue neighbours, relinked when it moves (a stale hint
+	   only loads lines for nothing) */
+	if (f->q.prev < ft->max_flows)
+		__builtin_prefetch(&ft->flows[f->q.prev].q, 1);
+	if (f->q.next < ft->max_flows)
+		__builtin_prefetch(&ft->flows[f->q.next].q, 1);
 }
 
 void
@@ -961,7 +929,19 @@ flowtab_packet_hashed(struct flowtab *ft, const struct pkt_meta *m,
                       uint32_t hash)
 {
 	struct flow_fullkey k;
-	uint32_t tag = hash, idx, pos = 0;
+
+	if (m->family != 4 && m->family != 6)
+		return;
+	key_build(ft, m, &k.k);
+	xkey_build(ft, m, &k.x);
+	flowtab_packet_keyed(ft, m, &k, hash, NIL);
+}
+
+void
+flowtab_packet_keyed(struct flowtab *ft, const struct pkt_meta *m,
+                     const struct flow_fullkey *k, uint32_t hash, uint32_t hint)
+{
+	uint32_t tag = hash, idx, pos = NIL;
 	uint64_t t;
 	bool reverse = false;
 
@@ -972,14 +952,17 @@ flowtab_packet_hashed(struct flowtab *ft, const struct pkt_meta *m,
 		t = ft->clock_ns; /* out-of-order capture: clamp */
 	ft->clock_ns = t;
 
-	key_build(ft, m, &k.k);
-	xkey_build(ft, m, &k.x);
-	idx = index_find(ft, &k, tag, &pos);
+	/* a live flow with this key is the only one: no index probe */
+	if (hint < ft->max_flows && ft->flows[hint].queue != FQ_FREE &&
+	    key_eq(ft, hint, k))
+		idx = hint;
+	else
+		idx = index_find(ft, k, tag, &pos);
 	if (idx == NIL && ft->rev != NULL) {
 		struct flow_fullkey rk;
 		uint32_t rtag;
 
-		fullkey_reverse(&k, &rk);
+		fullkey_reverse(k, &rk);
 		rtag = key_tag(ft, &rk);
 		idx = index_find(ft, &rk, rtag, &pos);
 		reverse = idx != NIL;
@@ -994,6 +977,8 @@ flowtab_packet_hashed(struct flowtab *ft, const struct pkt_meta *m,
 		    (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
 			reason = FLOW_END_EOF;
 		if (reason != 0) {
+			if (pos == NIL) /* found by the hint */
+				pos = index_walk(ft, idx, tag);
 			flow_end_at(ft, idx, pos, reason);
 			idx = NIL;
 			reverse = false; /* the packet opens its own flow */
@@ -1003,7 +988,7 @@ flowtab_packet_hashed(struct flowtab *ft, const struct pkt_meta *m,
 		if (ft->st.flows_active >= ft->max_flows &&
 		    flowtab_expire(ft, t, 1) == 0)
 			flow_end(ft, least_recent(ft), FLOW_END_RESOURCE);
-		idx = flow_new(ft, &k, tag, m, t);
+		idx = flow_new(ft, k, tag, m, t);
 	}
 	flow_account(ft, idx, m, t, reverse);
 	ft->st.packets++;
@@ -1185,8 +1170,10 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 	ft->slots[nslots - 1].idx = NIL;
 	/* the stack pops 0, 1, 2, ...: a young table fills the array in order
 	 */
-	for (i = 0; i < cfg->max_flows; i++)
+	for (i = 0; i < cfg->max_flows; i++) {
 		ft->flows[i].q.next = i + 1 < cfg->max_flows ? i + 1 : NIL;
+		ft->flows[i].queue = FQ_FREE;
+	}
 	ft->free_top = 0;
 	for (i = 0; i < FQ_COUNT; i++) {
 		ft->q[i].head = ft->q[i].tail = NIL;

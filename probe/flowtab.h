@@ -67,6 +67,42 @@ struct flowtab_stats {
 	uint64_t flows_deleted; /* dropped unexported by flowtab_delete_all() */
 };
 
+/*
+ * A flow's key, 44 bytes with no padding: built in a zeroed struct so
+ * hashing and memcmp() see only defined bytes. Fields a tracking level
+ * leaves out stay zero. Filled by flowtab_key(); callers only keep it.
+ */
+struct flow_key {
+	uint8_t src[16]; /* IPv4: first 4 bytes */
+	uint8_t dst[16];
+	uint32_t ifindex;
+	uint16_t sport;
+	uint16_t dport;    /* ICMP: type * 256 + code */
+	uint16_t fam_vlan; /* IPv6 bit | VLAN id if track_vlan */
+	uint8_t proto;
+	uint8_t tos;
+};
+
+/*
+ * The key's extension for -T ether and --track-mpls: hashed and compared
+ * after struct flow_key only when one of them is on. Otherwise it still
+ * holds the first packet's MACs, for the record (link fields).
+ */
+struct flow_xkey {
+	uint8_t src_mac[6];
+	uint8_t dst_mac[6];
+	uint32_t mpls_label; /* seen bit | top label, if tracked */
+};
+
+/* What the hash reads: the key, then the extension if it is tracked. */
+struct flow_fullkey {
+	struct flow_key k;
+	struct flow_xkey x;
+};
+
+_Static_assert(sizeof(struct flow_key) == 44, "flow_key has padding");
+_Static_assert(sizeof(struct flow_fullkey) == 60, "flow_fullkey padding");
+
 struct flowtab;
 
 /*
@@ -126,20 +162,36 @@ void flowtab_packet(struct flowtab *ft, const struct pkt_meta *m);
 
 /*
  * The same work split for a capture loop that holds a batch of decoded
- * packets (issue 8): flowtab_hash() is packet m's keyed lookup hash,
- * computed once; flowtab_prefetch_slot() starts loading its index slot
- * and, a few packets later, flowtab_prefetch_flow() reads that slot and
- * starts loading the flow it names; flowtab_prefetch_links(), later
- * still, the flow's neighbours in its expiry queue, which accounting the
- * packet relinks. All are hints: they change nothing.
+ * packets (issue 8): flowtab_key() builds packet m's key and its keyed
+ * lookup hash, once; flowtab_prefetch_slot() starts loading its index
+ * slot and, a few packets later, flowtab_prefetch_flow() reads that slot,
+ * starts loading the flow it names and returns that flow's index as a
+ * hint (NIL, UINT32_MAX, if none); flowtab_prefetch_links(), later still,
+ * starts loading the hinted flow's neighbours in its expiry queue, which
+ * accounting the packet relinks. flowtab_packet_keyed() then accounts m
+ * with its key, hash and hint: a hint that still names a live flow with
+ * that key spares the index probe; any other hint (the flow ended since,
+ * its slot was reused) is ignored. Prefetches change nothing.
  * flowtab_packet_hashed(ft, m, flowtab_hash(ft, m)) is flowtab_packet(),
  * and the hash must come from this table (its key) and this m unchanged.
  * A non-IP m hashes to 0 and is ignored as by flowtab_packet().
  */
 uint32_t flowtab_hash(const struct flowtab *ft, const struct pkt_meta *m);
+
+/*
+ * flowtab_key() fills k from m and returns flowtab_hash(ft, m);
+ * flowtab_packet_keyed(ft, m, k, hash, UINT32_MAX) is
+ * flowtab_packet_hashed(ft, m, hash) without building k again. k must
+ * come from this table and this m unchanged.
+ */
+uint32_t flowtab_key(const struct flowtab *ft, const struct pkt_meta *m,
+                     struct flow_fullkey *k);
+void flowtab_packet_keyed(struct flowtab *ft, const struct pkt_meta *m,
+                          const struct flow_fullkey *k, uint32_t hash,
+                          uint32_t hint);
 void flowtab_prefetch_slot(const struct flowtab *ft, uint32_t hash);
-void flowtab_prefetch_flow(const struct flowtab *ft, uint32_t hash);
-void flowtab_prefetch_links(const struct flowtab *ft, uint32_t hash);
+uint32_t flowtab_prefetch_flow(const struct flowtab *ft, uint32_t hash);
+void flowtab_prefetch_links(const struct flowtab *ft, uint32_t hint);
 void flowtab_packet_hashed(struct flowtab *ft, const struct pkt_meta *m,
                            uint32_t hash);
 

@@ -81,17 +81,17 @@ account_one(struct probe *pr)
 
 	/* Expire what is due before this packet can join a flow. */
 	(void)flowtab_expire(pr->ft, e->m.ts_ns, PROBE_EXPIRE_BUDGET);
-	flowtab_packet_hashed(pr->ft, &e->m, e->hash);
+	flowtab_packet_keyed(pr->ft, &e->m, &e->key, e->hash, e->hint);
 	pr->st.packets_accounted++;
 	pr->st.octets_accounted += e->m.octets;
 	pr->ring_head++;
 }
 
-/* The hash of the packet decoded back packets before the newest. */
-static uint32_t
-ring_hash(const struct probe *pr, uint32_t back)
+/* The entry of the packet decoded back packets before the newest. */
+static struct probe_pending *
+ring_back(struct probe *pr, uint32_t back)
 {
-	return pr->ring[(pr->ring_tail - 1 - back) % PROBE_RING].hash;
+	return &pr->ring[(pr->ring_tail - 1 - back) % PROBE_RING];
 }
 
 void
@@ -99,8 +99,13 @@ probe_flush(struct probe *pr)
 {
 	uint32_t i;
 
-	for (i = pr->ring_head; i != pr->ring_tail; i++)
-		flowtab_prefetch_flow(pr->ft, pr->ring[i % PROBE_RING].hash);
+	/* the newest have no hint yet: the slot is read when accounted */
+	for (i = pr->ring_head; i != pr->ring_tail; i++) {
+		struct probe_pending *e = &pr->ring[i % PROBE_RING];
+
+		if (pr->ring_tail - i <= PROBE_AHEAD_FLOW)
+			e->hint = flowtab_prefetch_flow(pr->ft, e->hash);
+	}
 	while (pr->ring_head != pr->ring_tail)
 		account_one(pr);
 }
@@ -153,15 +158,19 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 		mp->drop = DEC_DROP_FRAG_NO_FIRST;
 	if (mp->drop != DEC_DROP_NONE && mp->drop < DEC_DROP_COUNT)
 		pr->st.drop[mp->drop]++;
-	e->hash = flowtab_hash(pr->ft, mp);
+	e->hash = flowtab_key(pr->ft, mp, &e->key);
+	e->hint = UINT32_MAX;
 	flowtab_prefetch_slot(pr->ft, e->hash);
 	pr->ring_tail++;
 	n = pr->ring_tail - pr->ring_head;
-	if (n > PROBE_AHEAD_FLOW)
-		flowtab_prefetch_flow(pr->ft, ring_hash(pr, PROBE_AHEAD_FLOW));
+	if (n > PROBE_AHEAD_FLOW) {
+		struct probe_pending *f = ring_back(pr, PROBE_AHEAD_FLOW);
+
+		f->hint = flowtab_prefetch_flow(pr->ft, f->hash);
+	}
 	if (n > PROBE_AHEAD_LINKS)
 		flowtab_prefetch_links(pr->ft,
-		                       ring_hash(pr, PROBE_AHEAD_LINKS));
+		                       ring_back(pr, PROBE_AHEAD_LINKS)->hint);
 	if (n > PROBE_LAG)
 		account_one(pr);
 }

@@ -44,7 +44,9 @@ struct probe_stats {
 
 struct probe_pending {
 	struct pkt_meta m;
-	uint32_t hash; /* flowtab_hash() of m */
+	struct flow_fullkey key; /* flowtab_key() of m */
+	uint32_t hash;           /* and its hash */
+	uint32_t hint;           /* flowtab_prefetch_flow()'s flow, or NIL */
 };
 
 struct probe {

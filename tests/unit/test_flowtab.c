@@ -1307,7 +1307,7 @@ rec_assert_eq(const struct flow_record *x, const struct flow_record *y,
 /*
  * Variants: 0 full, 1 full with expiry bounded to 1 flow a packet, 2 no
  * caller expiry at all (lookup and full-table paths only), 3 proto, 4 ip,
- * 5 full + vlan.
+ * 5 full + vlan, 6 the batched calls, 7 keyed with stale and wrong hints.
  */
 START_TEST(test_model)
 {
@@ -1319,6 +1319,7 @@ START_TEST(test_model)
 	uint64_t s = 0x9e3779b97f4a7c15ULL + (uint64_t)_i, t = 1000 * SEC;
 	uint64_t pk_in = 0, oct_in = 0, pk_out = 0, oct_out = 0;
 	uint64_t reasons[6] = {0};
+	uint32_t prev_hint = UINT32_MAX;
 	char err[160];
 	size_t i;
 	int k;
@@ -1340,19 +1341,36 @@ START_TEST(test_model)
 	ck_assert_ptr_nonnull(md.f);
 	for (i = 0; i < NPKT; i++) {
 		struct pkt_meta m = rnd_packet(&s, &t);
+		struct flow_fullkey fk;
+		uint32_t h = 0, hint = UINT32_MAX;
 
+		if (_i == 7) {
+			/*
+			 * Hints as the capture loop takes them, before the
+			 * expiry that may end their flow; every third one
+			 * names the previous packet's flow (another key).
+			 */
+			h = flowtab_key(ft, &m, &fk);
+			hint = flowtab_prefetch_flow(ft, h);
+			if (i % 3 == 0) {
+				hint = prev_hint;
+				flowtab_prefetch_links(ft, hint);
+			}
+			prev_hint = flowtab_prefetch_flow(ft, h);
+		}
 		if (_i == 1)
 			(void)flowtab_expire(ft, m.ts_ns, 1);
 		else if (_i != 2)
 			(void)flowtab_expire(ft, m.ts_ns, 0);
 		if (_i == 6) {
 			/* the batched path: hash once, hints, then account */
-			uint32_t h = flowtab_hash(ft, &m);
-
+			h = flowtab_hash(ft, &m);
 			flowtab_prefetch_slot(ft, h);
-			flowtab_prefetch_flow(ft, h);
-			flowtab_prefetch_links(ft, h);
+			hint = flowtab_prefetch_flow(ft, h);
+			flowtab_prefetch_links(ft, hint);
 			flowtab_packet_hashed(ft, &m, h);
+		} else if (_i == 7) {
+			flowtab_packet_keyed(ft, &m, &fk, h, hint);
 		} else {
 			flowtab_packet(ft, &m);
 		}
@@ -1783,7 +1801,7 @@ flowtab_suite(void)
 
 	tcase_set_timeout(tr, 60);
 	tcase_add_test(tr, test_backward_shift);
-	tcase_add_loop_test(tr, test_model, 0, 7);
+	tcase_add_loop_test(tr, test_model, 0, 8);
 	tcase_add_test(tr, test_determinism);
 	suite_add_tcase(s, tr);
 	return s;
