@@ -501,8 +501,9 @@ build_exp_config(const struct config *c, struct exp_config *e)
 static void
 replay_packet(struct app *a, const struct capfile_pkt *p)
 {
-	if (!bpf_set_match(a->filt, p->linktype, p->data, p->caplen,
-	                   p->wirelen)) {
+	/* no filter: no call per packet */
+	if (a->filt != NULL && !bpf_set_match(a->filt, p->linktype, p->data,
+	                                      p->caplen, p->wirelen)) {
 		a->filtered++;
 		return;
 	}
