@@ -368,6 +368,43 @@ pcap_record(struct capfile *cf, struct capfile_pkt *pkt, char *err,
 	return 1;
 }
 
+/*
+ * The common pcap record: whole in the window, lengths in the 2.4 order
+ * (caplen <= wirelen, within the snap length and the maximum) and a valid
+ * fraction, read with no call and no counter to bump. Anything else (a
+ * short window, pcap 2.0-2.3, a length or time to count or clamp) returns
+ * false with nothing consumed, for pcap_record() to read and say why.
+ */
+static inline bool
+pcap_record_fast(struct capfile *cf, struct capfile_pkt *pkt)
+{
+	size_t have = avail(cf);
+	const uint8_t *h;
+	uint32_t frac, caplen, wirelen;
+
+	if (have < PCAP_REC_HLEN || cf->pcap_minor != 4)
+		return false;
+	h = cf->base + cf->start;
+	frac = ld32(cf->be, h + 4);
+	caplen = ld32(cf->be, h + 8);
+	wirelen = ld32(cf->be, h + 12);
+	if (caplen > have - PCAP_REC_HLEN || caplen > wirelen ||
+	    caplen > CAPFILE_MAX_CAPLEN ||
+	    (cf->pcap_snaplen != 0 && caplen > cf->pcap_snaplen) ||
+	    frac >= (cf->pcap_ns ? NS_PER_S : 1000000u))
+		return false;
+	/* 32-bit seconds are always below CAPFILE_MAX_SEC */
+	pkt->ts_sec = (int64_t)ld32(cf->be, h);
+	pkt->ts_nsec = (int64_t)(cf->pcap_ns ? frac : frac * 1000u);
+	pkt->data = h + PCAP_REC_HLEN;
+	pkt->caplen = caplen;
+	pkt->wirelen = wirelen;
+	pkt->linktype = cf->pcap_linktype;
+	pkt->if_id = 0;
+	consume(cf, PCAP_REC_HLEN + (size_t)caplen);
+	return true;
+}
+
 /* ---- pcapng ---- */
 
 /*
@@ -860,7 +897,9 @@ capfile_next(struct capfile *cf, struct capfile_pkt *pkt, char *err,
 		return -1;
 	}
 	if (cf->fmt == CF_PCAP) {
-		r = pcap_record(cf, pkt, err, errlen);
+		r = pcap_record_fast(cf, pkt)
+		        ? 1
+		        : pcap_record(cf, pkt, err, errlen);
 	} else {
 		do /* each turn consumes a block of >= 12 bytes */
 			r = ng_block(cf, pkt, err, errlen);
