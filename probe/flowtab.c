@@ -44,6 +44,12 @@
 /* flow_key.fam_vlan: the VLAN id (when tracked) and the family. */
 #define KEY_VLAN_MASK 0x0fffU
 #define KEY_IPV6      0x8000U
+/* ifindex .. tos: the last 12 bytes of the key, packed after the IPv4
+ * addresses when hashed */
+#define KEY_TAIL_OFF offsetof(struct flow_key, ifindex)
+_Static_assert(offsetof(struct flow_key, ifindex) == 32 &&
+                   offsetof(struct flow_key, tos) == 43,
+               "the hashed tail is the key's last 12 bytes");
 
 #define LABEL_MASK       0x000fffffU /* IPv6 flow label, MPLS label */
 #define MPLS_LABEL_SHIFT 12
@@ -187,6 +193,7 @@ struct flowtab {
 	void *ctx;
 	struct flowtab_stats st;
 	unsigned char secret[XXH3_SECRET_DEFAULT_SIZE]; /* from hash_key */
+	uint64_t sec64[4]; /* its first 32 bytes as XXH3 reads them */
 };
 
 void
@@ -314,27 +321,32 @@ fullkey_reverse(const struct flow_fullkey *fk, struct flow_fullkey *r)
 
 /*
  * The hash's high half. An IPv4 key without the extension is hashed
- * packed (the 24 zero bytes after each address left out): 20 bytes take
- * XXH3's 17-32 path, half the rounds of 44.
+ * packed (the 24 zero bytes after each address left out): the 20 bytes
+ * src, dst, then the key's last 12 (ifindex to tos), through XXH3's
+ * 17-32-byte path computed here from the key's words (the same value as
+ * XXH3_64bits_withSecret() on the packed bytes, with no buffer to fill).
  */
 static uint32_t
 key_tag(const struct flowtab *ft, const struct flow_fullkey *fk)
 {
 	const struct flow_key *k = &fk->k;
-	uint8_t v4[20];
+	const uint8_t *kb = (const uint8_t *)k;
 	uint64_t h;
 
 	if (ft->hash_len == sizeof(*k) && (k->fam_vlan & KEY_IPV6) == 0) {
-		memcpy(v4, k->src, 4);
-		memcpy(v4 + 4, k->dst, 4);
-		memcpy(v4 + 8, &k->ifindex, 4);
-		memcpy(v4 + 12, &k->sport, 2);
-		memcpy(v4 + 14, &k->dport, 2);
-		memcpy(v4 + 16, &k->fam_vlan, 2);
-		v4[18] = k->proto;
-		v4[19] = k->tos;
-		h = XXH3_64bits_withSecret(v4, sizeof(v4), ft->secret,
-		                           sizeof(ft->secret));
+		uint64_t src = XXH_readLE32(k->src);
+		uint64_t dst = XXH_readLE32(k->dst);
+		uint64_t tail = XXH_readLE64(kb + KEY_TAIL_OFF);
+		uint64_t acc = 20 * XXH_PRIME64_1;
+
+		/* packed bytes 0-15, then 4-19 (XXH3_len_17to128_64b) */
+		acc += XXH3_mul128_fold64((src | dst << 32) ^ ft->sec64[0],
+		                          tail ^ ft->sec64[1]);
+		acc += XXH3_mul128_fold64(
+		    (dst | (uint64_t)XXH_readLE32(kb + KEY_TAIL_OFF) << 32) ^
+		        ft->sec64[2],
+		    XXH_readLE64(kb + KEY_TAIL_OFF + 4) ^ ft->sec64[3]);
+		h = XXH3_avalanche(acc);
 	} else {
 		h = XXH3_64bits_withSecret(fk, ft->hash_len, ft->secret,
 		                           sizeof(ft->secret));
@@ -452,8 +464,14 @@ q_head_prepare(struct flowtab *ft, uint32_t q, uint32_t h)
 	ft->prep_idx[q] = h;
 	ft->prep_tag[q] = tag;
 	__builtin_prefetch(&ft->slots[tag & ft->mask], 1);
-	if (f->q.next != NIL)
-		__builtin_prefetch(&ft->flows[f->q.next].q, 1);
+	/* the flow after it is the next head: all of it, so hashing and
+	   exporting that one waits on no cache miss either */
+	if (f->q.next != NIL) {
+		const char *n = (const char *)&ft->flows[f->q.next];
+
+		__builtin_prefetch(n, 1);
+		__builtin_prefetch(n + sizeof(struct flow) - 1, 1);
+	}
 	if (f->s.prev != NIL)
 		__builtin_prefetch(&ft->flows[f->s.prev].s, 1);
 	if (f->s.next != NIL)
@@ -1204,6 +1222,8 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 		flowtab_destroy(ft);
 		return NULL;
 	}
+	for (i = 0; i < 4; i++)
+		ft->sec64[i] = XXH_readLE64(ft->secret + 8 * i);
 	return ft;
 nomem:
 	(void)snprintf(err, errlen, "flow table (%u flows): out of memory",
