@@ -123,11 +123,21 @@ struct fld {
 	uint32_t pen;   /* enterprise number, 0 for IANA elements */
 };
 
+/*
+ * Writes a whole record of its template at dst (rec_len bytes, every one
+ * of them): the fields of the table with straight-line stores.
+ */
+typedef void (*fld_write_fn)(uint8_t *dst, const struct flow_record *r,
+                             const struct fld_ctx *c);
+
 struct fld_tmpl {
 	uint16_t tmpl_id;
 	uint16_t n_fields;
 	uint16_t rec_len; /* declared by hand; a unit test checks the sum */
 	const struct fld *f;
+	/* the fast path for the base templates, NULL where only the table
+	   is walked; a unit test checks it writes the table's bytes */
+	fld_write_fn write;
 };
 
 /* The data templates. */
@@ -172,9 +182,17 @@ void fld_write_template_set(uint16_t set_id, const struct fld_tmpl *t,
 
 /*
  * Write one data record of template t for r: all t->rec_len bytes, or
- * nothing and false if they don't fit.
+ * nothing and false if they don't fit. Uses t->write if there is one,
+ * else fld_write_fields().
  */
 bool fld_write_record(const struct fld_tmpl *t, const struct flow_record *r,
+                      const struct fld_ctx *c, struct wbuf *w);
+
+/*
+ * As fld_write_record(), but always by walking t's field table, one
+ * getter per field: the reference the t->write functions must match.
+ */
+bool fld_write_fields(const struct fld_tmpl *t, const struct flow_record *r,
                       const struct fld_ctx *c, struct wbuf *w);
 
 /* ms of uptime for a time in ns since the epoch: clamped at 0, wraps at

@@ -144,6 +144,22 @@ wb_take(struct wbuf *w, size_t n)
 	return p;
 }
 
+/*
+ * As wb_take(), without the zeroing: for a caller that writes every one
+ * of the n bytes before anything reads them.
+ */
+static inline uint8_t *
+wb_take_raw(struct wbuf *w, size_t n)
+{
+	uint8_t *p;
+
+	if (!wb_has(w, n))
+		return NULL;
+	p = w->base + w->len;
+	w->len += n;
+	return p;
+}
+
 /* Fill a length reserved earlier; off + 2 must lie inside what was written. */
 static inline void
 wb_patch_be16(struct wbuf *w, size_t off, uint16_t v)

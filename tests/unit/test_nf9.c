@@ -144,6 +144,152 @@ START_TEST(test_field_tables)
 }
 END_TEST
 
+/* xorshift64: the same records on every run */
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A 64-bit value of any magnitude, the edges now and then. */
+static uint64_t
+rnd_wide(uint64_t *s)
+{
+	uint64_t v = rnd(s);
+
+	switch (v % 16) {
+	case 0:
+		return 0;
+	case 1:
+		return UINT64_MAX;
+	case 2:
+		return 0xffffffffull + (v >> 60); /* around 2^32 */
+	default:
+		return rnd(s) >> (v >> 58); /* 0 to 63 bits */
+	}
+}
+
+/* Every field random, the ext ones too (the base templates ignore them). */
+static void
+rnd_record(uint64_t *s, struct flow_record *r)
+{
+	static const uint8_t protos[] = {1, 58, 6, 17};
+	uint64_t x = rnd(s), y = rnd(s);
+	size_t i;
+
+	for (i = 0; i < sizeof(*r); i++)
+		((uint8_t *)r)[i] = (uint8_t)rnd(s);
+	r->family = x & 1 ? 6 : 4;
+	/* ICMP and ICMPv6 often, to take both sides of put_icmp* */
+	r->proto = (x >> 1) % 3 != 0 ? protos[(x >> 3) % 4] : (uint8_t)(x >> 8);
+	r->packets = rnd_wide(s);
+	r->octets = rnd_wide(s);
+	r->first_ns = rnd_wide(s);
+	r->last_ns = y % 4 == 0 ? rnd_wide(s) : r->first_ns + (rnd(s) >> 20);
+	r->end_reason = (uint8_t)(1 + (y >> 2) % 5);
+}
+
+/*
+ * The straight-line writers (fld_tmpl.write) against the field table walk,
+ * byte for byte, on random records in every template: v9 and IPFIX in each
+ * time unit, both families, every kind (NULL writers fall back to the walk).
+ * The fast writer's buffer is pre-filled, with a guard byte after its
+ * rec_len bytes, so a byte it leaves unwritten or one past the end fails
+ * too.
+ */
+START_TEST(test_fast_writers)
+{
+	const struct fld_tmpl *t[2 * (FLD_NF9_KINDS + 3 * FLD_KIND_COUNT) + 8];
+	uint8_t *got[sizeof(t) / sizeof(t[0])];
+	const struct fld_tmpl *pub[] = {
+	    &fld_nf9_ip4,      &fld_nf9_ip6,      &fld_ipfix_ip4[0],
+	    &fld_ipfix_ip4[1], &fld_ipfix_ip4[2], &fld_ipfix_ip6[0],
+	    &fld_ipfix_ip6[1], &fld_ipfix_ip6[2],
+	};
+	uint64_t s = 0x2545f4914f6cdd1dull;
+	size_t n = 0, i, j, iter, fast = 0;
+	unsigned k, u;
+
+	for (k = 0; k < FLD_NF9_KINDS; k++) {
+		t[n++] = fld_nf9_tmpl(4, k);
+		t[n++] = fld_nf9_tmpl(6, k);
+	}
+	for (u = 0; u < 3; u++)
+		for (k = 0; k < FLD_KIND_COUNT; k++) {
+			t[n++] = fld_ipfix_tmpl(4, k, (int)u);
+			t[n++] = fld_ipfix_tmpl(6, k, (int)u);
+		}
+	for (i = 0; i < sizeof(pub) / sizeof(pub[0]); i++)
+		t[n++] = pub[i];
+	ck_assert_uint_eq(n, sizeof(t) / sizeof(t[0]));
+	for (i = 0; i < n; i++) {
+		ck_assert_ptr_nonnull(t[i]);
+		got[i] = malloc(t[i]->rec_len + 1u); /* + a guard byte */
+		ck_assert_ptr_nonnull(got[i]);
+		/* the base templates, what a run without --link-fields,
+		   --decap or -b sends, all take the fast path */
+		if (t[i]->tmpl_id == FLD_TMPL_IP4 ||
+		    t[i]->tmpl_id == FLD_TMPL_IP6) {
+			ck_assert_ptr_nonnull(t[i]->write);
+			fast++;
+		}
+	}
+	ck_assert_uint_eq(fast, 2 + 6 + 8);
+
+	for (iter = 0; iter < 20000; iter++) {
+		struct flow_record r;
+		struct fld_ctx c;
+		uint64_t d;
+
+		rnd_record(&s, &r);
+		/* boot before, between or after the flow's times */
+		switch (iter % 4) {
+		case 0: /* up to 50 days, past the 32-bit ms wrap */
+			d = rnd(&s) % (50 * 86400 * SEC);
+			c.boot_ns = r.first_ns >= d ? r.first_ns - d : 0;
+			break;
+		case 1:
+			c.boot_ns = r.first_ns + rnd(&s) % 2000000000u;
+			break;
+		default:
+			c.boot_ns = rnd_wide(&s);
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			size_t len = t[i]->rec_len;
+			uint8_t ref[256];
+			struct wbuf w;
+			bool ok;
+
+			memset(ref, 0x5a, sizeof(ref));
+			memset(got[i], (int)(iter & 0xff), len + 1);
+			wb_init(&w, ref, sizeof(ref));
+			ok = fld_write_fields(t[i], &r, &c, &w) && w.len == len;
+			wb_init(&w, got[i], len);
+			ok = ok && fld_write_record(t[i], &r, &c, &w) &&
+			     w.len == len;
+			/* ck_assert marks a point per call: test just once */
+			for (j = 0; ok && j < len && got[i][j] == ref[j]; j++)
+				;
+			ok = ok && got[i][len] == (uint8_t)iter; /* guard */
+			if (!ok || j != len)
+				ck_abort_msg(
+				    "template %u (%u fields, %zu bytes) "
+				    "record %zu: byte %zu is %02x, the "
+				    "table says %02x",
+				    t[i]->tmpl_id, t[i]->n_fields, len, iter, j,
+				    j < len ? got[i][j] : 0,
+				    j < len ? ref[j] : 0);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(got[i]);
+}
+END_TEST
+
 /* Sequence counts packets; templates in packets 0, 3, 6 with N = 3. */
 START_TEST(test_v9_sequence_and_refresh_count)
 {
@@ -434,6 +580,7 @@ nf9_suite(void)
 
 	tcase_add_test(tc, test_v9_bytes);
 	tcase_add_test(tc, test_field_tables);
+	tcase_add_test(tc, test_fast_writers);
 	tcase_add_test(tc, test_v9_ext_tables);
 	tcase_add_test(tc, test_v9_link_bytes);
 	tcase_add_test(tc, test_v9_label_vni);
