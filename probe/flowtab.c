@@ -347,8 +347,12 @@ key_tag(const struct flowtab *ft, const struct flow_fullkey *fk)
 		        ft->sec64[2],
 		    XXH_readLE64(kb + KEY_TAIL_OFF + 4) ^ ft->sec64[3]);
 		h = XXH3_avalanche(acc);
+	} else if (ft->hash_len == sizeof(*k)) {
+		/* constant lengths: XXH3's length dispatch folds away */
+		h = XXH3_64bits_withSecret(k, sizeof(*k), ft->secret,
+		                           sizeof(ft->secret));
 	} else {
-		h = XXH3_64bits_withSecret(fk, ft->hash_len, ft->secret,
+		h = XXH3_64bits_withSecret(fk, sizeof(*fk), ft->secret,
 		                           sizeof(ft->secret));
 	}
 	return (uint32_t)(h >> 32);
