@@ -1227,7 +1227,7 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 		return NULL;
 	}
 	for (i = 0; i < 4; i++)
-		ft->sec64[i] = XXH_readLE64(ft->secret + 8 * i);
+		ft->sec64[i] = XXH_readLE64(ft->secret + (size_t)8 * i);
 	return ft;
 nomem:
 	(void)snprintf(err, errlen, "flow table (%u flows): out of memory",
