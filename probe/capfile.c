@@ -883,9 +883,13 @@ capfile_open_mem(const uint8_t *buf, size_t len, char *err, size_t errlen)
 	return cf;
 }
 
-int
-capfile_next(struct capfile *cf, struct capfile_pkt *pkt, char *err,
-             size_t errlen)
+/* capfile_next() for all but the common pcap record: kept out of line so
+   the common case saves no registers for it. */
+static int next_slow(struct capfile *cf, struct capfile_pkt *pkt, char *err,
+                     size_t errlen) __attribute__((noinline));
+
+static int
+next_slow(struct capfile *cf, struct capfile_pkt *pkt, char *err, size_t errlen)
 {
 	int r;
 
@@ -897,9 +901,7 @@ capfile_next(struct capfile *cf, struct capfile_pkt *pkt, char *err,
 		return -1;
 	}
 	if (cf->fmt == CF_PCAP) {
-		r = pcap_record_fast(cf, pkt)
-		        ? 1
-		        : pcap_record(cf, pkt, err, errlen);
+		r = pcap_record(cf, pkt, err, errlen);
 	} else {
 		do /* each turn consumes a block of >= 12 bytes */
 			r = ng_block(cf, pkt, err, errlen);
@@ -913,6 +915,20 @@ capfile_next(struct capfile *cf, struct capfile_pkt *pkt, char *err,
 		cf->last_nsec = pkt->ts_nsec;
 	}
 	return r;
+}
+
+int
+capfile_next(struct capfile *cf, struct capfile_pkt *pkt, char *err,
+             size_t errlen)
+{
+	if (cf->state == CF_READING && cf->fmt == CF_PCAP &&
+	    pcap_record_fast(cf, pkt)) {
+		cf->st.records++;
+		cf->last_sec = pkt->ts_sec;
+		cf->last_nsec = pkt->ts_nsec;
+		return 1;
+	}
+	return next_slow(cf, pkt, err, errlen);
 }
 
 int
