@@ -37,11 +37,13 @@ STRINGOP := -mmemset-strategy=vector_loop:256:noalign,libcall:-1:noalign \
 STRINGOP_OK := $(shell $(CC) $(STRINGOP) -x c -c -o /dev/null /dev/null \
 	2>/dev/null && echo yes)
 
+# -O3 rather than STYLE.md's -O2 (issue 8): 5 % fewer instructions a
+# packet on the replay path, 2-4 % less time at 10 k and 1 M flows.
 ifeq ($(SAN),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 else
-OPT := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+OPT := -O3 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 ifeq ($(STRINGOP_OK),yes)
 OPT += $(STRINGOP)
 endif
