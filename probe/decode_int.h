@@ -29,9 +29,12 @@
 #define ETH_TYPE_ERSPAN3   0x22eb
 #define ETH_TYPE_PPP       0x880b /* PPP in enhanced GRE (RFC 2637) */
 
+/* Ethernet II: 0 destination MAC  6 source MAC  12 EtherType */
 #define ETH_HLEN  14
 #define VLAN_HLEN 4
-#define MPLS_HLEN 4
+/* 802.1Q tag after the TPID: 0 TCI (PCP 3, DEI 1, VID 12)  2 EtherType */
+#define VLAN_VID_MASK 0x0fff
+#define MPLS_HLEN     4
 
 /* PPP protocol numbers (RFC 1661, IANA PPP DLL protocol numbers). */
 #define PPP_PROTO_IPV4    0x0021
@@ -65,6 +68,63 @@
 #define UDP_PORT_TEREDO 3544 /* RFC 4380 */
 
 #define DEC_MAX_GTP_EXT 8 /* GTP-U extension headers walked */
+
+/*
+ * IPv4 header (RFC 791 3.1):
+ *   0 version/IHL  1 ToS  2 total length  4 id  6 flags/fragment offset
+ *   8 TTL  9 protocol  10 checksum  12 source  16 destination  20 options
+ */
+#define IP4_MIN_HLEN      20
+#define IP4_OFF_TOS       1
+#define IP4_OFF_LEN       2
+#define IP4_OFF_ID        4
+#define IP4_OFF_FRAG      6
+#define IP4_OFF_TTL       8
+#define IP4_OFF_PROTO     9
+#define IP4_OFF_SRC       12
+#define IP4_OFF_DST       16
+#define IP4_FLAG_MF       0x2000
+#define IP4_FRAG_OFF_MASK 0x1fff
+
+/*
+ * IPv6 header (RFC 8200 3):
+ *   0 version 4, traffic class 8, flow label 20   4 payload length
+ *   6 next header  7 hop limit  8 source  24 destination
+ */
+#define IP6_HLEN      40
+#define IP6_OFF_PLEN  4
+#define IP6_OFF_NEXT  6
+#define IP6_OFF_HLIM  7
+#define IP6_OFF_SRC   8
+#define IP6_OFF_DST   24
+#define IP6_FLOW_MASK 0x000fffffu
+
+/*
+ * TCP (RFC 9293 3.1): 0 sport  2 dport  4 seq  8 ack
+ *   12 data offset 4, reserved 4   13 flags   14 window ...   20 options
+ */
+#define TCP_MIN_HLEN  20
+#define TCP_OFF_DOFF  12
+#define TCP_OFF_FLAGS 13
+/* UDP (RFC 768): 0 sport  2 dport  4 length  6 checksum */
+#define UDP_HLEN    8
+#define UDP_OFF_LEN 4
+/* SCTP common header (RFC 9260 3.1): 0 sport 2 dport 4 tag 8 checksum */
+#define SCTP_HLEN 12
+/* DCCP generic header (RFC 4340 5.1), short form (X=0): 12 bytes. */
+#define DCCP_MIN_HLEN 12
+/* ICMP (RFC 792): 0 type  1 code  2 checksum  4 rest of header (4) */
+#define ICMP_HLEN 8
+/* ICMPv6 (RFC 4443 2.1): 0 type  1 code  2 checksum, then the body */
+#define ICMP6_HLEN 4
+
+/*
+ * dec_packet() without its one-pass path for common Ethernet frames: the
+ * layer functions alone, the reference that tests compare that path with.
+ */
+enum dec_status dec_packet_layers(const struct dec_config *cfg, int linktype,
+                                  const uint8_t *bytes, uint32_t caplen,
+                                  uint32_t wirelen, struct pkt_meta *m);
 
 /* Ethernet header at c; stores MACs unless inside a tunnel. */
 enum dec_status dec_eth(const struct dec_config *cfg, struct pkt_cur *c,

@@ -7,36 +7,6 @@
 #include "decode.h"
 #include "decode_int.h"
 
-/*
- * IPv4 header (RFC 791 3.1):
- *   0 version/IHL  1 ToS  2 total length  4 id  6 flags/fragment offset
- *   8 TTL  9 protocol  10 checksum  12 source  16 destination  20 options
- */
-#define IP4_MIN_HLEN      20
-#define IP4_OFF_TOS       1
-#define IP4_OFF_LEN       2
-#define IP4_OFF_ID        4
-#define IP4_OFF_FRAG      6
-#define IP4_OFF_TTL       8
-#define IP4_OFF_PROTO     9
-#define IP4_OFF_SRC       12
-#define IP4_OFF_DST       16
-#define IP4_FLAG_MF       0x2000
-#define IP4_FRAG_OFF_MASK 0x1fff
-
-/*
- * IPv6 header (RFC 8200 3):
- *   0 version 4, traffic class 8, flow label 20   4 payload length
- *   6 next header  7 hop limit  8 source  24 destination
- */
-#define IP6_HLEN      40
-#define IP6_OFF_PLEN  4
-#define IP6_OFF_NEXT  6
-#define IP6_OFF_HLIM  7
-#define IP6_OFF_SRC   8
-#define IP6_OFF_DST   24
-#define IP6_FLOW_MASK 0x000fffffu
-
 /* Extension header: 0 next header  1 length (8-byte units, not the first) */
 #define IP6_EXT_MIN  2
 #define IP6_EXT_UNIT 8

@@ -14,9 +14,6 @@
 #define ETH_OFF_SRC  6
 #define ETH_OFF_TYPE 12
 
-/* 802.1Q tag after the TPID: 0 TCI (PCP 3, DEI 1, VID 12)  2 EtherType */
-#define VLAN_VID_MASK 0x0fff
-
 /*
  * 802.1ah I-TAG after the TPID 0x88e7: 0 flags and I-SID (4)
  *   4 customer destination MAC  10 customer source MAC  16 EtherType

@@ -4,25 +4,6 @@
 #include "decode.h"
 #include "decode_int.h"
 
-/*
- * TCP (RFC 9293 3.1): 0 sport  2 dport  4 seq  8 ack
- *   12 data offset 4, reserved 4   13 flags   14 window ...   20 options
- */
-#define TCP_MIN_HLEN  20
-#define TCP_OFF_DOFF  12
-#define TCP_OFF_FLAGS 13
-/* UDP (RFC 768): 0 sport  2 dport  4 length  6 checksum */
-#define UDP_HLEN    8
-#define UDP_OFF_LEN 4
-/* SCTP common header (RFC 9260 3.1): 0 sport 2 dport 4 tag 8 checksum */
-#define SCTP_HLEN 12
-/* DCCP generic header (RFC 4340 5.1), short form (X=0): 12 bytes. */
-#define DCCP_MIN_HLEN 12
-/* ICMP (RFC 792): 0 type  1 code  2 checksum  4 rest of header (4) */
-#define ICMP_HLEN 8
-/* ICMPv6 (RFC 4443 2.1): 0 type  1 code  2 checksum, then the body */
-#define ICMP6_HLEN 4
-
 /* Ports at offsets 0 and 2 of a header that cur_has() covered. */
 static void
 take_ports(const struct pkt_cur *c, struct pkt_meta *m)

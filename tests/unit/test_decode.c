@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../../probe/decode.h"
+#include "../../probe/decode_int.h"
 
 struct counts {
 	unsigned n, v4, v6, frag, ports, tunnel;
@@ -137,10 +138,18 @@ count(pcap_t *p, bool decap, struct counts *c)
 	memset(c, 0, sizeof(*c));
 	while ((r = pcap_next_ex(p, &h, &d)) == 1) {
 		struct pkt_meta m = {.ts_ns = 1, .ifindex = 2};
+		struct pkt_meta ref = m;
 		enum dec_status st = dec_packet(&cfg, pcap_datalink(p), d,
 		                                h->caplen, h->len, &m);
 
 		check_meta(st, &m);
+		/* the one-pass path, where it applies, equals the layers */
+		ck_assert_int_eq(dec_packet_layers(&cfg, pcap_datalink(p), d,
+		                                   h->caplen, h->len, &ref),
+		                 st);
+		ck_assert_msg(memcmp(&m, &ref, sizeof(m)) == 0,
+		              "frame %u: one-pass and layer decode differ",
+		              c->n + 1);
 		c->n++;
 		if (st != DEC_OK)
 			continue;
@@ -257,6 +266,118 @@ START_TEST(all_captures)
 }
 END_TEST
 
+/*
+ * The one-pass path for common Ethernet frames against the layer
+ * functions: frames built from a few templates (IPv4 or IPv6, TCP, UDP,
+ * ICMP, ICMPv6, with and without a VLAN tag, padding), then header bytes
+ * mutated and the capture cut at random, so that every check of the path
+ * is hit on both sides. Both decodes must give the same status and the
+ * same struct pkt_meta, byte for byte.
+ */
+static uint64_t
+xs(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static size_t
+build_frame(uint8_t *f, uint64_t r)
+{
+	static const uint8_t protos[] = {6, 17, 1, 58, 132, 47};
+	size_t off = 12, ip, l4, n;
+	bool v6 = (r & 1) != 0, vlan = (r & 2) != 0;
+	uint8_t proto = protos[(r >> 2) % 6];
+	size_t l4len = proto == 6 ? 20 : 8, plen;
+
+	memset(f, 0, 160);
+	for (n = 0; n < 12; n++)
+		f[n] = (uint8_t)(0x10 + n);
+	if (vlan) {
+		f[off] = 0x81; /* 802.1Q, VID 0x123 */
+		f[off + 2] = 0x31;
+		f[off + 3] = 0x23;
+		off += 4;
+	}
+	f[off] = v6 ? 0x86 : 0x08;
+	f[off + 1] = v6 ? 0xdd : 0x00;
+	ip = off + 2;
+	plen = l4len + 6; /* a few payload bytes */
+	if (v6) {
+		f[ip] = 0x6a; /* traffic class 0xa5, flow label 0x5bcde */
+		f[ip + 1] = 0x55;
+		f[ip + 2] = 0xbc;
+		f[ip + 3] = 0xde;
+		f[ip + 5] = (uint8_t)plen;
+		f[ip + 6] = proto;
+		f[ip + 7] = 64;
+		for (n = 8; n < 40; n++)
+			f[ip + n] = (uint8_t)(0x20 + n);
+		l4 = ip + 40;
+	} else {
+		f[ip] = 0x45;
+		f[ip + 1] = 0xb8;
+		f[ip + 3] = (uint8_t)(20 + plen);
+		f[ip + 8] = 63;
+		f[ip + 9] = proto;
+		for (n = 12; n < 20; n++)
+			f[ip + n] = (uint8_t)(0x40 + n);
+		l4 = ip + 20;
+	}
+	f[l4] = 0x1f; /* ports 0x1f90, 0x0050; ICMP type 0x1f code 0x90 */
+	f[l4 + 1] = 0x90;
+	f[l4 + 3] = 0x50;
+	if (proto == 6) {
+		f[l4 + 12] = 0x50;
+		f[l4 + 13] = 0x12;
+	}
+	n = l4 + plen;
+	return n + ((r >> 5) & 1) * 10; /* sometimes link-layer padding */
+}
+
+START_TEST(fast_path_equals_layers)
+{
+	uint64_t s = 0x2545f4914f6cdd1dULL;
+	unsigned ok = 0, i;
+
+	for (i = 0; i < 200000; i++) {
+		struct dec_config cfg = {.decap = (xs(&s) & 7) == 0};
+		uint8_t f[160], *cut;
+		uint64_t r = xs(&s);
+		size_t len = build_frame(f, r), caplen, k, nmut;
+		struct pkt_meta a = {.ts_ns = 5, .ifindex = 3}, b = a;
+		enum dec_status sa, sb;
+
+		/* up to 3 bytes of the headers (first 80) changed */
+		nmut = (r >> 8) % 4;
+		for (k = 0; k < nmut; k++) {
+			uint64_t q = xs(&s);
+
+			f[q % 80] = (uint8_t)(q >> 16);
+		}
+		caplen =
+		    (r >> 12) % 3 == 0 ? (size_t)((r >> 16) % (len + 1)) : len;
+		cut = malloc(caplen > 0 ? caplen : 1); /* exact size: ASan */
+		ck_assert_ptr_nonnull(cut);
+		memcpy(cut, f, caplen);
+		sa = dec_packet(&cfg, 1, cut, (uint32_t)caplen, (uint32_t)len,
+		                &a);
+		sb = dec_packet_layers(&cfg, 1, cut, (uint32_t)caplen,
+		                       (uint32_t)len, &b);
+		free(cut);
+		ck_assert_msg(sa == sb, "frame %u: status %d, layers %d", i,
+		              (int)sa, (int)sb);
+		if (memcmp(&a, &b, sizeof(a)) != 0)
+			ck_abort_msg("frame %u: pkt_meta differs", i);
+		ok += sa == DEC_OK && a.has_ports;
+	}
+	/* most frames are good ones: the path's success is compared too */
+	ck_assert_uint_gt(ok, 100000);
+}
+END_TEST
+
 static Suite *
 decode_suite(void)
 {
@@ -268,6 +389,7 @@ decode_suite(void)
 	                    (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, capture_fields);
 	tcase_add_test(tc, all_captures);
+	tcase_add_test(tc, fast_path_equals_layers);
 	suite_add_tcase(s, tc);
 	return s;
 }
