@@ -991,7 +991,8 @@ flowtab_packet_keyed(struct flowtab *ft, const struct pkt_meta *m,
 	}
 	if (idx != NIL) {
 		const struct flow *f = &ft->flows[idx];
-		int reason = due_reason(ft, f, t);
+		/* no deadline is before next_dl: nothing can be due yet */
+		int reason = t < ft->next_dl ? 0 : due_reason(ft, f, t);
 
 		/* A new SYN on a closing flow: the port was reused. */
 		if (reason == 0 && f->queue >= FQ_FIN &&
