@@ -1763,12 +1763,13 @@ START_TEST(test_biflow_ether)
 END_TEST
 
 /*
- * The IPv4 hash is XXH3 (libxxhash, the shared library) over the 20
- * packed bytes src, dst, ifindex, sport, dport, family/VLAN, proto, tos
- * in host order, with the secret drawn from the hash key: the table
- * computes it from the key's words, and must get the same value.
+ * The hash is XXH3 (libxxhash, the shared library) with the secret drawn
+ * from the hash key, over the 20 packed bytes src, dst, ifindex, sport,
+ * dport, family/VLAN, proto, tos in host order for IPv4, over the whole
+ * 44-byte key for IPv6: the table computes it from the key's fields, and
+ * must get the same value.
  */
-START_TEST(test_hash_v4_is_xxh3)
+START_TEST(test_hash_is_xxh3)
 {
 	struct flowtab_config c = test_cfg();
 	unsigned char secret[XXH3_SECRET_DEFAULT_SIZE];
@@ -1814,6 +1815,42 @@ START_TEST(test_hash_v4_is_xxh3)
 		       32;
 		ck_assert_uint_eq(flowtab_hash(ft, &m), want);
 	}
+	/* IPv6: the 44-byte key as flowtab.h lays it out, whole */
+	for (i = 0; i < 2000; i++) {
+		struct pkt_meta m;
+		struct flow_key k;
+		int j;
+
+		memset(&m, 0, sizeof(m));
+		m.family = 6;
+		for (j = 0; j < 16; j += 8) {
+			r = rnd(&s);
+			memcpy(m.src + j, &r, 8);
+			r = rnd(&s);
+			memcpy(m.dst + j, &r, 8);
+		}
+		r = rnd(&s);
+		m.ifindex = (uint32_t)r;
+		m.sport = (uint16_t)(r >> 32);
+		m.dport = (uint16_t)(r >> 48);
+		r = rnd(&s);
+		m.proto = (uint8_t)r;
+		m.tos = (uint8_t)(r >> 8);
+		m.vlan = (uint16_t)(r >> 16 & 0x0fff);
+		memset(&k, 0, sizeof(k));
+		memcpy(k.src, m.src, 16);
+		memcpy(k.dst, m.dst, 16);
+		k.ifindex = m.ifindex;
+		k.sport = m.sport;
+		k.dport = m.dport;
+		k.fam_vlan = (uint16_t)(0x8000 | m.vlan); /* the IPv6 bit */
+		k.proto = m.proto;
+		k.tos = m.tos;
+		ck_assert_uint_eq(flowtab_hash(ft, &m),
+		                  XXH3_64bits_withSecret(&k, sizeof(k), secret,
+		                                         sizeof(secret)) >>
+		                      32);
+	}
 	flowtab_destroy(ft);
 	recs_free(&rs);
 }
@@ -1840,7 +1877,7 @@ flowtab_suite(void)
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(tk, test_key_levels);
-	tcase_add_test(tk, test_hash_v4_is_xxh3);
+	tcase_add_test(tk, test_hash_is_xxh3);
 	tcase_add_loop_test(tk, test_vlan_first, 0, 2);
 	tcase_add_test(tk, test_icmp);
 	tcase_add_test(tk, test_ipv6);
