@@ -185,6 +185,7 @@ struct flowtab {
 	uint64_t timeout_ns[FQ_COUNT];
 	uint64_t active_ns;
 	struct queue q[FQ_COUNT];
+	uint64_t head_dl[FQ_COUNT]; /* each idle queue's head's deadline */
 	struct queue start;
 	/* each idle queue's head, hashed ahead of its expiry (index_pos) */
 	uint32_t prep_idx[FQ_COUNT];
@@ -533,6 +534,21 @@ idle_deadline(const struct flowtab *ft, const struct flow *f)
 	return sat_add(f->last_ns, ft->timeout_ns[f->queue]);
 }
 
+/*
+ * Queue q's head changed, or its last_ns did: keep its deadline beside
+ * the queue, so earliest() reads no flow (UINT64_MAX when empty; a
+ * saturated deadline looks the same, so earliest() checks the head too).
+ */
+static void
+head_dl_set(struct flowtab *ft, uint32_t q)
+{
+	uint32_t h = ft->q[q].head;
+
+	ft->head_dl[q] = h == NIL
+	                     ? UINT64_MAX
+	                     : sat_add(ft->flows[h].last_ns, ft->timeout_ns[q]);
+}
+
 static uint64_t
 active_deadline(const struct flowtab *ft, const struct flow *f)
 {
@@ -645,6 +661,8 @@ flow_drop(struct flowtab *ft, uint32_t idx, uint32_t pos)
 	index_remove_at(ft, pos);
 	q_unlink(ft, &ft->q[q], false, idx);
 	q_unlink(ft, &ft->start, true, idx);
+	if (was_head)
+		head_dl_set(ft, q);
 	if (ft->prep_idx[q] == idx)
 		ft->prep_idx[q] = NIL;
 	if (was_head && ft->q[q].head != NIL)
@@ -693,11 +711,11 @@ earliest(const struct flowtab *ft, uint64_t *deadline, int *reason)
 
 		if (h == NIL)
 			continue;
-		dl = idle_deadline(ft, &ft->flows[h]);
+		dl = ft->head_dl[q];
 		if (best == NIL || dl < best_dl) {
 			best = h;
 			best_dl = dl;
-			*reason = (int)idle_reason(&ft->flows[h]);
+			*reason = q >= FQ_FIN ? FLOW_END_EOF : FLOW_END_IDLE;
 		}
 	}
 	if (ft->start.head != NIL) {
@@ -802,6 +820,8 @@ flow_new(struct flowtab *ft, const struct flow_fullkey *k, uint32_t tag,
 		rev_init(&ft->rev[idx], m);
 
 	q_append(ft, &ft->q[f->queue], false, idx);
+	if (ft->q[f->queue].head == idx)
+		head_dl_set(ft, f->queue);
 	q_append(ft, &ft->start, true, idx);
 	note_deadline(ft, idle_deadline(ft, f));
 	note_deadline(ft, active_deadline(ft, f));
@@ -841,7 +861,8 @@ flow_account(struct flowtab *ft, uint32_t idx, const struct pkt_meta *m,
              uint64_t t, bool reverse)
 {
 	struct flow *f = &ft->flows[idx];
-	uint8_t nq = f->queue;
+	uint8_t nq = f->queue, oq;
+	bool was_head;
 
 	if (reverse) {
 		rev_account(ft, idx, m, t);
@@ -865,11 +886,21 @@ flow_account(struct flowtab *ft, uint32_t idx, const struct pkt_meta *m,
 		else if ((m->tcp_flags & TCP_FIN) != 0 && nq != FQ_RST)
 			nq = FQ_FIN;
 	}
-	if (nq == f->queue && ft->q[nq].tail == idx)
-		return; /* already last: the queue stays sorted */
-	q_unlink(ft, &ft->q[f->queue], false, idx);
+	if (nq == f->queue && ft->q[nq].tail == idx) {
+		/* already last: the queue stays sorted */
+		if (ft->q[nq].head == idx)
+			head_dl_set(ft, nq); /* alone: its deadline moved */
+		return;
+	}
+	oq = f->queue;
+	was_head = ft->q[oq].head == idx;
+	q_unlink(ft, &ft->q[oq], false, idx);
+	if (was_head)
+		head_dl_set(ft, oq);
 	f->queue = nq;
 	q_append(ft, &ft->q[nq], false, idx);
+	if (ft->q[nq].head == idx)
+		head_dl_set(ft, nq);
 	note_deadline(ft, idle_deadline(ft, f));
 }
 
@@ -1200,6 +1231,7 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 	ft->free_top = 0;
 	for (i = 0; i < FQ_COUNT; i++) {
 		ft->q[i].head = ft->q[i].tail = NIL;
+		ft->head_dl[i] = UINT64_MAX;
 		ft->prep_idx[i] = NIL;
 	}
 	ft->start.head = ft->start.tail = NIL;
@@ -1314,6 +1346,21 @@ flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
 	if (check_queue(ft, &ft->start, true, 0, seen, &n_start, err, errlen) !=
 	    0)
 		goto out;
+	for (q = 0; q < FQ_COUNT; q++) {
+		uint32_t h = ft->q[q].head;
+
+		if (h != NIL &&
+		    ft->head_dl[q] != idle_deadline(ft, &ft->flows[h])) {
+			(void)snprintf(
+			    err, errlen,
+			    "queue %d: head deadline %llu, flow %u's "
+			    "is %llu",
+			    q, (unsigned long long)ft->head_dl[q], h,
+			    (unsigned long long)idle_deadline(ft,
+			                                      &ft->flows[h]));
+			goto out;
+		}
+	}
 	if (n_idle != n_start || n_idle != ft->st.flows_active) {
 		(void)snprintf(err, errlen,
 		               "flows: %llu idle, %llu start, %llu "
