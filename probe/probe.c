@@ -189,6 +189,5 @@ probe_expire_all(struct probe *pr, enum flow_end_reason reason)
 {
 	probe_flush(pr);
 	/* flows already past a deadline end for that reason, not this one */
-	(void)flowtab_expire(pr->ft, pr->now_ns, 0);
-	(void)flowtab_expire_all(pr->ft, pr->now_ns, reason);
+	(void)flowtab_drain(pr->ft, pr->now_ns, reason);
 }

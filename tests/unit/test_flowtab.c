@@ -1856,6 +1856,88 @@ START_TEST(test_hash_is_xxh3)
 }
 END_TEST
 
+/*
+ * flowtab_drain() gives what flowtab_expire(now, 0) then
+ * flowtab_expire_all() give, record for record and in the same order,
+ * whether it drains in bulk (variant 0: a full 512-flow table) or entry
+ * by entry (variant 1: a table too large for bulk), and leaves a table
+ * that keeps working: three rounds of packets and drains, after a gap
+ * that leaves all, none or some flows past their idle deadline.
+ */
+START_TEST(test_drain_equals_expire)
+{
+	static const uint16_t ports[] = {22,  53,   80,   123,
+	                                 443, 1234, 5353, 8080};
+	struct flowtab_config c = test_cfg();
+	struct recs ra = {0}, rb = {0};
+	struct flowtab *a, *b;
+	uint64_t s = 0x1234567 + (uint64_t)_i, t = 1000 * SEC, gap[3];
+	int round, i;
+	size_t k;
+
+	c.max_flows = _i == 0 ? 512 : 65536;
+	c.active_ns = 20 * SEC;
+	gap[0] = 16 * SEC; /* every flow idle past 15 s */
+	gap[1] = 0;
+	gap[2] = 3 * SEC; /* FIN and RST lingers over, some idle */
+	a = mk_table(&c, &ra);
+	b = mk_table(&c, &rb);
+	for (round = 0; round < 3; round++) {
+		uint32_t na, nb;
+
+		ra.n = rb.n = 0;
+		for (i = 0; i < 6000; i++) {
+			struct pkt_meta m;
+			uint64_t r = rnd(&s);
+
+			memset(&m, 0, sizeof(m));
+			t += r % (20 * MSEC);
+			r >>= 25;
+			m.ts_ns = t;
+			m.ifindex = 1;
+			m.family = 4;
+			m.src[0] = 10;
+			m.src[3] = (uint8_t)r;
+			m.dst[0] = 10;
+			m.dst[3] = (uint8_t)(r >> 8 & 7);
+			m.proto = (r >> 11 & 3) == 0 ? 1
+			          : (r >> 11 & 1)    ? 6
+			                             : 17;
+			m.sport = ports[r >> 13 & 7];
+			m.dport = ports[r >> 16 & 7];
+			m.tcp_flags = (r >> 19 & 15) == 0   ? TCP_FIN | TCP_ACK
+			              : (r >> 19 & 15) == 1 ? TCP_RST
+			                                    : TCP_ACK;
+			m.ttl = 64;
+			m.octets = 100;
+			(void)flowtab_expire(a, t, 0);
+			flowtab_packet(a, &m);
+			(void)flowtab_expire(b, t, 0);
+			flowtab_packet(b, &m);
+		}
+		if (_i == 0) /* the bulk path's condition: 16 x 512 >= 1024 */
+			ck_assert_uint_ge(flowtab_stats(a)->flows_active, 64);
+		t += gap[round];
+		na = flowtab_drain(a, t, FLOW_END_FORCED);
+		nb = flowtab_expire(b, t, 0);
+		nb += flowtab_expire_all(b, t, FLOW_END_FORCED);
+		ck_assert_uint_eq(na, nb);
+		ck_assert_uint_gt(na, 0);
+		ck_assert_uint_eq(ra.n, rb.n);
+		for (k = 0; k < ra.n; k++)
+			ck_assert_msg(
+			    memcmp(&ra.r[k], &rb.r[k], sizeof(ra.r[k])) == 0,
+			    "round %d, record %zu differs", round, k);
+		ck_assert_uint_eq(flowtab_stats(a)->flows_active, 0);
+		check_inv(a);
+	}
+	flowtab_destroy(a);
+	flowtab_destroy(b);
+	recs_free(&ra);
+	recs_free(&rb);
+}
+END_TEST
+
 static Suite *
 flowtab_suite(void)
 {
@@ -1900,6 +1982,7 @@ flowtab_suite(void)
 	tcase_set_timeout(tr, 60);
 	tcase_add_test(tr, test_backward_shift);
 	tcase_add_loop_test(tr, test_model, 0, 8);
+	tcase_add_loop_test(tr, test_drain_equals_expire, 0, 2);
 	tcase_add_test(tr, test_determinism);
 	suite_add_tcase(s, tr);
 	return s;
