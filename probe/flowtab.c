@@ -33,8 +33,6 @@
 
 #define NIL UINT32_MAX /* no flow: empty slot, end of a queue */
 
-#define PF_AHEAD 8 /* q_lookahead(): next heads loaded ahead */
-
 /* The index needs 2 x capacity slots and slot counts stay below 2^32. */
 #define FT_MAX_FLOWS (1U << 30)
 
@@ -193,9 +191,6 @@ struct flowtab {
 	/* each idle queue's head, hashed ahead of its expiry (index_pos) */
 	uint32_t prep_idx[FQ_COUNT];
 	uint32_t prep_tag[FQ_COUNT];
-	/* q_lookahead()'s cursor in each idle queue, and its distance */
-	uint32_t pf_cur[FQ_COUNT];
-	uint32_t pf_dist[FQ_COUNT];
 	flow_sink_fn sink;
 	void *ctx;
 	struct flowtab_stats st;
@@ -458,49 +453,23 @@ index_pos(const struct flowtab *ft, uint32_t idx)
 }
 
 /*
- * The flows that will be queue q's next heads, loaded whole before they
- * are hashed and exported: a cursor walks the queue PF_AHEAD flows ahead
- * of the head (two steps a call until it is that far), so a burst of
- * expiries (flows that started together end together) waits on no miss.
- * The cursor is only a hint: a flow that moved or ended since sends it
- * back to the head.
+ * The flow after h will be queue q's next head: load it whole, and its
+ * VLAN entry, which its record reads, so hashing and exporting it waits
+ * on no cache miss (perf: make_record's stall was the VLAN array).
  */
 static void
 q_lookahead(struct flowtab *ft, uint32_t q, uint32_t h)
 {
-	uint32_t cur = ft->pf_cur[q];
-	int steps = 1;
+	uint32_t n = ft->flows[h].q.next;
+	const char *p;
 
-	if (cur >= ft->max_flows || cur == h || ft->flows[cur].queue != q) {
-		cur = h;
-		ft->pf_dist[q] = 0;
-	}
-	if (ft->pf_dist[q] < PF_AHEAD) {
-		steps = 2;
-		ft->pf_dist[q]++;
-	}
-	while (steps-- > 0) {
-		const char *n;
-
-		if (cur != h) {
-			/* loaded a step ago: its index slot now */
-			struct flow_fullkey fk;
-
-			fullkey_of(ft, cur, &fk);
-			__builtin_prefetch(
-			    &ft->slots[key_tag(ft, &fk) & ft->mask], 1);
-		}
-		cur = ft->flows[cur].q.next;
-		if (cur == NIL) {
-			ft->pf_dist[q] = 0;
-			break;
-		}
-		n = (const char *)&ft->flows[cur];
-		__builtin_prefetch(n, 1);
-		__builtin_prefetch(n + sizeof(struct flow) - 1, 1);
-		__builtin_prefetch(&ft->vlan[cur]); /* the record reads it */
-	}
-	ft->pf_cur[q] = cur;
+	(void)q;
+	if (n == NIL)
+		return;
+	p = (const char *)&ft->flows[n];
+	__builtin_prefetch(p, 1);
+	__builtin_prefetch(p + sizeof(struct flow) - 1, 1);
+	__builtin_prefetch(&ft->vlan[n]);
 }
 
 /*
@@ -1186,7 +1155,6 @@ flowtab_drain(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason)
 	}
 	for (i = 0; i < FQ_COUNT; i++) {
 		ft->prep_idx[i] = NIL;
-		ft->pf_cur[i] = NIL;
 	}
 	ft->start.head = ft->start.tail = NIL;
 	ft->next_dl = UINT64_MAX;
@@ -1341,7 +1309,6 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 		ft->q[i].head = ft->q[i].tail = NIL;
 		ft->head_dl[i] = UINT64_MAX;
 		ft->prep_idx[i] = NIL;
-		ft->pf_cur[i] = NIL;
 	}
 	ft->start.head = ft->start.tail = NIL;
 	ft->next_dl = UINT64_MAX;
