@@ -442,31 +442,39 @@ warn_once(struct exporter *ex)
 	}
 }
 
+/*
+ * rec didn't fit in the open packet: send it, begin another and add rec
+ * again, for as long as each try adds something (a v5 record split over
+ * several packets). Once a packet: kept out of exp_flow(), where inlined
+ * it left enc_add() a call of its own on every record.
+ */
+static __attribute__((noinline)) enum enc_add
+add_again(struct exporter *ex, const struct flow_record *rec, uint64_t now_ns)
+{
+	enum enc_add r;
+	uint64_t before;
+
+	do {
+		send_open(ex, now_ns);
+		enc_begin(ex, now_ns);
+		before = enc_records(ex);
+		r = enc_add(ex, rec);
+	} while (r == ENC_FULL && enc_records(ex) != before);
+	if (r == ENC_FULL) /* can't happen: init checked room for one */
+		log_msg(LOG_LVL_ERR, "exporter: record too large, dropped");
+	return r;
+}
+
 void
 exp_flow(struct exporter *ex, const struct flow_record *rec, uint64_t now_ns)
 {
 	enum enc_add r;
-	uint64_t before;
-	bool fresh;
 
 	if (!ex->open)
 		enc_begin(ex, now_ns);
-	fresh = false;
-	for (;;) {
-		before = enc_records(ex);
-		r = enc_add(ex, rec);
-		if (r != ENC_FULL)
-			break;
-		if (fresh && enc_records(ex) == before) {
-			/* can't happen: init checked room for one record */
-			log_msg(LOG_LVL_ERR, "exporter: record too large, "
-			                     "dropped");
-			break;
-		}
-		send_open(ex, now_ns);
-		enc_begin(ex, now_ns);
-		fresh = true;
-	}
+	r = enc_add(ex, rec);
+	if (r == ENC_FULL)
+		r = add_again(ex, rec, now_ns);
 	sync_stats(ex);
 	if (is_v5(ex))
 		warn_once(ex);

@@ -162,6 +162,16 @@ const struct fld_tmpl *fld_ipfix_tmpl(uint8_t family, unsigned kind,
  */
 unsigned fld_kind_of(const struct flow_record *r, bool biflow_ok);
 
+/*
+ * The flow_record.ext bits that lead away from the base template: the
+ * kind is FLD_KIND_BASE exactly when none of them is set (v9 ignores the
+ * biflow bit), so an encoder can take its base template for a record
+ * without fld_kind_of() or a table look-up. A unit test checks this
+ * against fld_kind_of() for every ext value.
+ */
+#define FLD_EXT_NF9   (FLOWREC_EXT_LINK | FLOWREC_EXT_TUNNEL)
+#define FLD_EXT_IPFIX (FLD_EXT_NF9 | FLOWREC_EXT_BIFLOW)
+
 /* Bytes fld_write_template() writes for t: 4 + 4 per field, + 4 per
  * enterprise-specific field. */
 size_t fld_template_len(const struct fld_tmpl *t);

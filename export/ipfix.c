@@ -1,5 +1,6 @@
 #include "ipfix.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "../common/bytes.h"
@@ -18,7 +19,7 @@
 #define H_SEQ     8
 #define H_DOMAIN  12
 
-#define SET_HDR_LEN 4
+#define SET_HDR_LEN IPFIX_SET_HDR_LEN
 #define VARLEN      0xffff /* RFC 7011 §7: variable-length element */
 
 /* Options templates (RFC 7011 §3.4.2.2): one scope field each. */
@@ -149,6 +150,7 @@ ipfix_init(struct ipfix_state *st, const struct ipfix_params *p,
 		st->p.if_name[i][IPFIX_IFNAME_MAX] = '\0';
 	st->t4 = &fld_ipfix_ip4[p->time_unit];
 	st->t6 = &fld_ipfix_ip6[p->time_unit];
+	assert(st->t4->write != NULL && st->t6->write != NULL); /* ipfix_add */
 	/*
 	 * A fresh message holds the options, the templates (inline) and the
 	 * largest record with its template announced in a set of its own.
@@ -313,30 +315,6 @@ ipfix_begin(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w)
 	st->tmpl_msgs++;
 }
 
-static const struct fld_tmpl *
-tmpl_for(const struct ipfix_state *st, uint8_t family)
-{
-	if (family == 4)
-		return st->t4;
-	if (family == 6)
-		return st->t6;
-	return NULL;
-}
-
-bool
-ipfix_fits(const struct ipfix_state *st, uint8_t family, const struct wbuf *w)
-{
-	const struct fld_tmpl *t = tmpl_for(st, family);
-	size_t need;
-
-	if (!st->open || t == NULL || st->n_data == 0xffff)
-		return false;
-	need = t->rec_len;
-	if (st->set_id != t->tmpl_id)
-		need += SET_HDR_LEN;
-	return wb_has(w, need);
-}
-
 static void
 close_set(struct ipfix_state *st, struct wbuf *w)
 {
@@ -363,13 +341,28 @@ announce(struct ipfix_state *st, const struct fld_tmpl *t, unsigned kind,
 	st->ext_known |= ext_bit(kind, family);
 }
 
+/* The getters' context: IPFIX times are absolute, so it stays empty. */
+static const struct fld_ctx no_ctx;
+
+/* Close the open Data Set, if any, and open one for template id. The
+ * caller checked the room for its header. */
+static void
+open_set(struct ipfix_state *st, uint16_t id, struct wbuf *w)
+{
+	close_set(st, w);
+	st->set_off = wb_mark(w);
+	(void)wb_be16(w, id);
+	(void)wb_be16(w, 0);
+	st->set_id = id;
+}
+
 enum enc_add
-ipfix_add(struct ipfix_state *st, const struct flow_record *r, struct wbuf *w)
+ipfix_add_general(struct ipfix_state *st, const struct flow_record *r,
+                  struct wbuf *w)
 {
 	unsigned kind = fld_kind_of(r, true);
 	const struct fld_tmpl *t =
 	    fld_ipfix_tmpl(r->family, kind, st->p.time_unit);
-	struct fld_ctx ctx = {0};
 	size_t need;
 	bool new_tmpl;
 
@@ -387,14 +380,54 @@ ipfix_add(struct ipfix_state *st, const struct flow_record *r, struct wbuf *w)
 		return ENC_FULL;
 	if (new_tmpl)
 		announce(st, t, kind, r->family, w);
-	if (st->set_id != t->tmpl_id) {
+	if (st->set_id != t->tmpl_id)
+		open_set(st, t->tmpl_id, w);
+	(void)fld_write_record(t, r, &no_ctx, w);
+	st->n_data++;
+	st->flow_records++;
+	return ENC_ADDED;
+}
+
+enum enc_add
+ipfix_add(struct ipfix_state *st, const struct flow_record *r, struct wbuf *w)
+{
+	const struct fld_tmpl *t;
+	uint8_t *p;
+
+	if ((r->ext & FLD_EXT_IPFIX) != 0)
+		return ipfix_add_general(st, r, w);
+	/*
+	 * A base record: its template is st->t4 or st->t6, always known,
+	 * with a straight-line writer; what is left is the room check (one
+	 * for a record that continues the open set; one that opens a set
+	 * takes the header and the record in one piece) and the stores.
+	 */
+	if (r->family == 4)
+		t = st->t4;
+	else if (r->family == 6)
+		t = st->t6;
+	else
+		return ENC_SKIPPED;
+	if (!st->open || st->n_data == 0xffff)
+		return ENC_FULL;
+	if (st->set_id == t->tmpl_id) {
+		p = wb_take_raw(w, t->rec_len); /* the room check */
+		if (p == NULL)
+			return ENC_FULL;
+	} else {
+		if (!wb_has(w, SET_HDR_LEN + (size_t)t->rec_len))
+			return ENC_FULL;
 		close_set(st, w);
 		st->set_off = wb_mark(w);
-		(void)wb_be16(w, t->tmpl_id);
-		(void)wb_be16(w, 0);
 		st->set_id = t->tmpl_id;
+		p = wb_take_raw(w, SET_HDR_LEN + (size_t)t->rec_len);
+		if (p == NULL) /* can't happen: the room was checked */
+			return ENC_FULL;
+		st_be16(p, t->tmpl_id);
+		st_be16(p + 2, 0); /* the length: close_set() */
+		p += SET_HDR_LEN;
 	}
-	(void)fld_write_record(t, r, &ctx, w);
+	t->write(p, r, &no_ctx);
 	st->n_data++;
 	st->flow_records++;
 	return ENC_ADDED;

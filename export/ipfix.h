@@ -30,6 +30,7 @@
 #define IPFIX_HDR_LEN            16
 #define IPFIX_SET_TEMPLATE       2
 #define IPFIX_SET_OPT_TEMPLATE   3
+#define IPFIX_SET_HDR_LEN        4 /* set id, length */
 #define IPFIX_MAX_IF             16
 #define IPFIX_IFNAME_MAX         32 /* longer names are cut */
 #define IPFIX_SAMP_DETERMINISTIC 1  /* samplingAlgorithm: deterministic */
@@ -104,9 +105,39 @@ void ipfix_begin(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w);
 enum enc_add ipfix_add(struct ipfix_state *st, const struct flow_record *r,
                        struct wbuf *w);
 
-/* Would a record of this family still fit in the open message? */
-bool ipfix_fits(const struct ipfix_state *st, uint8_t family,
-                const struct wbuf *w);
+/*
+ * As ipfix_add(), always by the general path: the kind, the template
+ * table and the room for an announcement, then fld_write_record(). It is
+ * what ipfix_add() does for a record with extensions (FLD_EXT_IPFIX), and
+ * the reference its base-record path must match (a unit test compares
+ * the two over random records and message sizes).
+ */
+enum enc_add ipfix_add_general(struct ipfix_state *st,
+                               const struct flow_record *r, struct wbuf *w);
+
+/*
+ * Would a (base) record of this family still fit in the open message?
+ * Inline: the exporter asks after every record it adds.
+ */
+static inline bool
+ipfix_fits(const struct ipfix_state *st, uint8_t family, const struct wbuf *w)
+{
+	const struct fld_tmpl *t;
+	size_t need;
+
+	if (family == 4)
+		t = st->t4;
+	else if (family == 6)
+		t = st->t6;
+	else
+		return false;
+	if (!st->open || st->n_data == 0xffff)
+		return false;
+	need = t->rec_len;
+	if (st->set_id != t->tmpl_id)
+		need += IPFIX_SET_HDR_LEN;
+	return wb_has(w, need);
+}
 
 /*
  * Close the message: close the open set, fill the header (length, export

@@ -39,7 +39,7 @@ struct nf9_state {
 
 	bool booted; /* the exporter boots at the first `now` given, cut to
 	                a whole second (see nf9_begin) */
-	uint64_t boot_ns;
+	struct fld_ctx ctx; /* ctx.boot_ns: that boot, for the getters */
 
 	uint32_t sequence; /* packets closed so far (wraps at 2^32) */
 
@@ -90,6 +90,16 @@ void nf9_begin(struct nf9_state *st, uint64_t now_ns, struct wbuf *w);
  */
 enum enc_add nf9_add(struct nf9_state *st, const struct flow_record *r,
                      struct wbuf *w);
+
+/*
+ * As nf9_add(), always by the general path: the kind, the template table,
+ * need_for() and fld_write_record(). It is what nf9_add() does for a
+ * record with extensions (FLD_EXT_NF9), and the reference its base-record
+ * path must match (a unit test compares the two over random records and
+ * packet sizes).
+ */
+enum enc_add nf9_add_general(struct nf9_state *st, const struct flow_record *r,
+                             struct wbuf *w);
 
 /* Would a record of this family (4 or 6) still fit in the open packet? */
 bool nf9_fits(const struct nf9_state *st, uint8_t family, const struct wbuf *w);

@@ -22,6 +22,93 @@
 #define BOOT_NS (1700000000ull * SEC)
 #define SEND_NS (BOOT_NS + 3 * SEC + 123456) /* uptime 3000 ms */
 
+/* xorshift64: the same records on every run */
+static inline uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A 64-bit value of any magnitude, the edges now and then. */
+static inline uint64_t
+rnd_wide(uint64_t *s)
+{
+	uint64_t v = rnd(s);
+
+	switch (v % 16) {
+	case 0:
+		return 0;
+	case 1:
+		return UINT64_MAX;
+	case 2:
+		return 0xffffffffull + (v >> 60); /* around 2^32 */
+	default:
+		return rnd(s) >> (v >> 58); /* 0 to 63 bits */
+	}
+}
+
+/* Every field random, the ext ones too (the base templates ignore them). */
+static inline void
+rnd_record(uint64_t *s, struct flow_record *r)
+{
+	static const uint8_t protos[] = {1, 58, 6, 17};
+	uint64_t x = rnd(s), y = rnd(s);
+	size_t i;
+
+	for (i = 0; i < sizeof(*r); i++)
+		((uint8_t *)r)[i] = (uint8_t)rnd(s);
+	r->family = x & 1 ? 6 : 4;
+	/* ICMP and ICMPv6 often, to take both sides of put_icmp* */
+	r->proto = (x >> 1) % 3 != 0 ? protos[(x >> 3) % 4] : (uint8_t)(x >> 8);
+	r->packets = rnd_wide(s);
+	r->octets = rnd_wide(s);
+	r->first_ns = rnd_wide(s);
+	r->last_ns = y % 4 == 0 ? rnd_wide(s) : r->first_ns + (rnd(s) >> 20);
+	r->end_reason = (uint8_t)(1 + (y >> 2) % 5);
+}
+
+/*
+ * For an encoder's base-record path against its general one: a random
+ * record, mostly a base one (ext 0, or only bits no template looks at)
+ * of either family, so that the sets alternate at random; now and then
+ * one with extensions of any kind, or of no family at all (skipped).
+ */
+static inline void
+rnd_mixed_record(uint64_t *s, struct flow_record *r)
+{
+	static const uint8_t bad_family[] = {0, 5, 255};
+	uint64_t x;
+
+	rnd_record(s, r);
+	x = rnd(s);
+	switch (x % 16) {
+	case 0: /* anything */
+		r->ext = (uint8_t)(x >> 8);
+		break;
+	case 1: /* link, tunnel and biflow in every combination */
+		r->ext = (uint8_t)((x >> 8) &
+		                   (FLOWREC_EXT_LINK | FLOWREC_EXT_TUNNEL |
+		                    FLOWREC_EXT_BIFLOW));
+		break;
+	case 2: /* only the biflow bit: a base record for v9 */
+		r->ext = FLOWREC_EXT_BIFLOW;
+		break;
+	case 3: /* only bits no template looks at: a base record */
+		r->ext = (uint8_t)((x >> 8) | 0x80) &
+		         (uint8_t) ~(FLOWREC_EXT_LINK | FLOWREC_EXT_TUNNEL |
+		                     FLOWREC_EXT_BIFLOW);
+		break;
+	default:
+		r->ext = 0;
+		break;
+	}
+	if ((x >> 16) % 64 == 0)
+		r->family = bad_family[(x >> 24) % 3];
+}
+
 static inline struct flow_record
 rec_tcp4(void)
 {

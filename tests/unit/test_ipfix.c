@@ -511,6 +511,113 @@ START_TEST(test_ipfix_stream_ext)
 }
 END_TEST
 
+/* The first difference between the two paths' messages, or -1. */
+static long
+first_diff(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return (long)i;
+	return -1;
+}
+
+/*
+ * ipfix_add()'s base-record path against ipfix_add_general() on the same
+ * random records (rnd_mixed_record: the Data Sets alternate at random, a
+ * few records announce a template or are skipped), in every time unit,
+ * templates inline or not, with or without interface names, in messages
+ * of random sizes closed early now and then, with refreshes by count:
+ * each add's result, ipfix_fits() for both families, every message's
+ * length, record count and bytes, and the counters at the end must
+ * agree.
+ */
+START_TEST(test_ipfix_fast_path)
+{
+	static const size_t sizes[] = {1000, 1201, 1400, 1403, 1500, 9001};
+	static uint8_t buf[2][9001];
+	uint64_t s = 0x2545f4914f6cdd1dull;
+	unsigned run, i, k, msgs = 0, fast = 0;
+
+	for (run = 0; run < 60; run++) {
+		struct ipfix_state st[2];
+		struct ipfix_params p;
+		struct wbuf w[2];
+		size_t max = sizes[rnd(&s) % 6], n[2];
+		uint64_t now = SEND_NS + rnd(&s) % (1000 * SEC);
+
+		params(&p);
+		p.time_unit = (int)(run % 3);
+		p.tmpl_inline = run / 3 % 2 == 0;
+		p.n_if = (int)(run / 6 % 2);
+		p.refresh_packets = (uint32_t)(rnd(&s) % 6);
+		for (k = 0; k < 2; k++) {
+			ck_assert_int_eq(ipfix_init(&st[k], &p, max), 0);
+			wb_init(&w[k], buf[k], max);
+			ipfix_begin(&st[k], now, &w[k]);
+		}
+		for (i = 0; i < 3000; i++) {
+			struct flow_record r;
+			enum enc_add a[2];
+			long d;
+
+			rnd_mixed_record(&s, &r);
+			fast += (r.ext & FLD_EXT_IPFIX) == 0 &&
+			        (r.family == 4 || r.family == 6);
+			a[0] = ipfix_add(&st[0], &r, &w[0]);
+			a[1] = ipfix_add_general(&st[1], &r, &w[1]);
+			if (a[0] != a[1] || w[0].len != w[1].len ||
+			    ipfix_fits(&st[0], 4, &w[0]) !=
+			        ipfix_fits(&st[1], 4, &w[1]) ||
+			    ipfix_fits(&st[0], 6, &w[0]) !=
+			        ipfix_fits(&st[1], 6, &w[1]))
+				ck_abort_msg("run %u record %u (family %u, ext "
+				             "%02x): add %d/%d, length %zu/%zu",
+				             run, i, r.family, r.ext, a[0],
+				             a[1], w[0].len, w[1].len);
+			if (a[0] != ENC_FULL && rnd(&s) % 64 != 0)
+				continue;
+			for (k = 0; k < 2; k++)
+				n[k] = ipfix_end(&st[k], now, &w[k]);
+			d = first_diff(buf[0], buf[1], w[0].len);
+			if (n[0] != n[1] || w[0].len != w[1].len || d >= 0)
+				ck_abort_msg(
+				    "run %u message %u: %zu/%zu records, "
+				    "%zu/%zu bytes, first difference "
+				    "at %ld",
+				    run, msgs, n[0], n[1], w[0].len, w[1].len,
+				    d);
+			msgs++;
+			now += rnd(&s) % (2 * SEC);
+			for (k = 0; k < 2; k++)
+				ipfix_begin(&st[k], now, &w[k]);
+			if (a[0] != ENC_FULL)
+				continue;
+			a[0] = ipfix_add(&st[0], &r, &w[0]);
+			a[1] = ipfix_add_general(&st[1], &r, &w[1]);
+			if (a[0] != a[1] || w[0].len != w[1].len)
+				ck_abort_msg("run %u record %u again: add "
+				             "%d/%d, length %zu/%zu",
+				             run, i, a[0], a[1], w[0].len,
+				             w[1].len);
+		}
+		for (k = 0; k < 2; k++)
+			n[k] = ipfix_end(&st[k], now, &w[k]);
+		ck_assert_uint_eq(n[0], n[1]);
+		ck_assert_uint_eq(w[0].len, w[1].len);
+		ck_assert_mem_eq(buf[0], buf[1], w[0].len);
+		ck_assert_uint_eq(st[0].seq, st[1].seq);
+		ck_assert_uint_eq(st[0].flow_records, st[1].flow_records);
+		ck_assert_uint_eq(st[0].octets, st[1].octets);
+		ck_assert_uint_eq(st[0].ext_known, st[1].ext_known);
+	}
+	/* most records took the fast path, across many messages */
+	ck_assert_uint_gt(fast, 60 * 3000 * 3 / 4);
+	ck_assert_uint_gt(msgs, 1000);
+}
+END_TEST
+
 static Suite *
 ipfix_suite(void)
 {
@@ -525,6 +632,7 @@ ipfix_suite(void)
 	tcase_add_test(tc, test_ipfix_ext_tables);
 	tcase_add_test(tc, test_ipfix_biflow_bytes);
 	tcase_add_test(tc, test_ipfix_stream_ext);
+	tcase_add_test(tc, test_ipfix_fast_path);
 	suite_add_tcase(s, tc);
 	return s;
 }

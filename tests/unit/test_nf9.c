@@ -144,54 +144,6 @@ START_TEST(test_field_tables)
 }
 END_TEST
 
-/* xorshift64: the same records on every run */
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* A 64-bit value of any magnitude, the edges now and then. */
-static uint64_t
-rnd_wide(uint64_t *s)
-{
-	uint64_t v = rnd(s);
-
-	switch (v % 16) {
-	case 0:
-		return 0;
-	case 1:
-		return UINT64_MAX;
-	case 2:
-		return 0xffffffffull + (v >> 60); /* around 2^32 */
-	default:
-		return rnd(s) >> (v >> 58); /* 0 to 63 bits */
-	}
-}
-
-/* Every field random, the ext ones too (the base templates ignore them). */
-static void
-rnd_record(uint64_t *s, struct flow_record *r)
-{
-	static const uint8_t protos[] = {1, 58, 6, 17};
-	uint64_t x = rnd(s), y = rnd(s);
-	size_t i;
-
-	for (i = 0; i < sizeof(*r); i++)
-		((uint8_t *)r)[i] = (uint8_t)rnd(s);
-	r->family = x & 1 ? 6 : 4;
-	/* ICMP and ICMPv6 often, to take both sides of put_icmp* */
-	r->proto = (x >> 1) % 3 != 0 ? protos[(x >> 3) % 4] : (uint8_t)(x >> 8);
-	r->packets = rnd_wide(s);
-	r->octets = rnd_wide(s);
-	r->first_ns = rnd_wide(s);
-	r->last_ns = y % 4 == 0 ? rnd_wide(s) : r->first_ns + (rnd(s) >> 20);
-	r->end_reason = (uint8_t)(1 + (y >> 2) % 5);
-}
-
 /*
  * The straight-line writers (fld_tmpl.write) against the field table walk,
  * byte for byte, on random records in every template: v9 and IPFIX in each
@@ -287,6 +239,134 @@ START_TEST(test_fast_writers)
 	}
 	for (i = 0; i < n; i++)
 		free(got[i]);
+}
+END_TEST
+
+/*
+ * The ext bits the encoders test for a base record (FLD_EXT_NF9 and
+ * FLD_EXT_IPFIX) pick it out exactly when fld_kind_of() does, for every
+ * ext value.
+ */
+START_TEST(test_ext_masks)
+{
+	struct flow_record r;
+	unsigned e, bad = 0;
+
+	memset(&r, 0, sizeof(r));
+	for (e = 0; e < 256; e++) {
+		r.ext = (uint8_t)e;
+		if ((fld_kind_of(&r, false) == FLD_KIND_BASE) !=
+		        ((e & FLD_EXT_NF9) == 0) ||
+		    (fld_kind_of(&r, true) == FLD_KIND_BASE) !=
+		        ((e & FLD_EXT_IPFIX) == 0))
+			bad++;
+	}
+	ck_assert_uint_eq(bad, 0);
+}
+END_TEST
+
+/* The first difference between the two paths' packets, or -1. */
+static long
+first_diff(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return (long)i;
+	return -1;
+}
+
+/*
+ * nf9_add()'s base-record path against nf9_add_general() on the same
+ * random records (rnd_mixed_record: the FlowSets alternate at random, a
+ * few records announce a template or are skipped), in packets of random
+ * sizes (most not a multiple of 4, or the padding would always fit)
+ * closed early now and then, with refreshes by count: each add's
+ * result, nf9_fits() for both families, every packet's length, count and
+ * bytes, and the counters at the end must agree.
+ */
+START_TEST(test_v9_fast_path)
+{
+	static const size_t sizes[] = {577, 701, 1002, 1400, 1403, 9001};
+	static uint8_t buf[2][9000];
+	uint64_t s = 0x9e3779b97f4a7c15ull;
+	unsigned run, i, k, pkts = 0, fast = 0;
+
+	for (run = 0; run < 60; run++) {
+		struct nf9_state st[2];
+		struct nf9_params p;
+		struct wbuf w[2];
+		size_t max = sizes[rnd(&s) % 6], n[2];
+		uint64_t now = SEND_NS + rnd(&s) % (1000 * SEC);
+		uint64_t boot = rnd_wide(&s);
+
+		params(&p);
+		p.refresh_packets = (uint32_t)(rnd(&s) % 6);
+		for (k = 0; k < 2; k++) {
+			ck_assert_int_eq(nf9_init(&st[k], &p, max), 0);
+			if (run % 2 == 0)
+				nf9_set_boot(&st[k], boot);
+			wb_init(&w[k], buf[k], max);
+			nf9_begin(&st[k], now, &w[k]);
+		}
+		for (i = 0; i < 3000; i++) {
+			struct flow_record r;
+			enum enc_add a[2];
+			long d;
+
+			rnd_mixed_record(&s, &r);
+			fast += (r.ext & FLD_EXT_NF9) == 0 &&
+			        (r.family == 4 || r.family == 6);
+			a[0] = nf9_add(&st[0], &r, &w[0]);
+			a[1] = nf9_add_general(&st[1], &r, &w[1]);
+			if (a[0] != a[1] || w[0].len != w[1].len ||
+			    nf9_fits(&st[0], 4, &w[0]) !=
+			        nf9_fits(&st[1], 4, &w[1]) ||
+			    nf9_fits(&st[0], 6, &w[0]) !=
+			        nf9_fits(&st[1], 6, &w[1]))
+				ck_abort_msg("run %u record %u (family %u, ext "
+				             "%02x): add %d/%d, length %zu/%zu",
+				             run, i, r.family, r.ext, a[0],
+				             a[1], w[0].len, w[1].len);
+			if (a[0] != ENC_FULL && rnd(&s) % 64 != 0)
+				continue;
+			for (k = 0; k < 2; k++)
+				n[k] = nf9_end(&st[k], now, &w[k]);
+			d = first_diff(buf[0], buf[1], w[0].len);
+			if (n[0] != n[1] || w[0].len != w[1].len || d >= 0)
+				ck_abort_msg(
+				    "run %u packet %u: %zu/%zu records, "
+				    "%zu/%zu bytes, first difference "
+				    "at %ld",
+				    run, pkts, n[0], n[1], w[0].len, w[1].len,
+				    d);
+			pkts++;
+			now += rnd(&s) % (2 * SEC);
+			for (k = 0; k < 2; k++)
+				nf9_begin(&st[k], now, &w[k]);
+			if (a[0] != ENC_FULL)
+				continue;
+			a[0] = nf9_add(&st[0], &r, &w[0]);
+			a[1] = nf9_add_general(&st[1], &r, &w[1]);
+			if (a[0] != a[1] || w[0].len != w[1].len)
+				ck_abort_msg("run %u record %u again: add "
+				             "%d/%d, length %zu/%zu",
+				             run, i, a[0], a[1], w[0].len,
+				             w[1].len);
+		}
+		for (k = 0; k < 2; k++)
+			n[k] = nf9_end(&st[k], now, &w[k]);
+		ck_assert_uint_eq(n[0], n[1]);
+		ck_assert_uint_eq(w[0].len, w[1].len);
+		ck_assert_mem_eq(buf[0], buf[1], w[0].len);
+		ck_assert_uint_eq(st[0].sequence, st[1].sequence);
+		ck_assert_uint_eq(st[0].records, st[1].records);
+		ck_assert_uint_eq(st[0].ext_known, st[1].ext_known);
+	}
+	/* most records took the fast path, across many packets */
+	ck_assert_uint_gt(fast, 60 * 3000 * 3 / 4);
+	ck_assert_uint_gt(pkts, 1000);
 }
 END_TEST
 
@@ -581,6 +661,8 @@ nf9_suite(void)
 	tcase_add_test(tc, test_v9_bytes);
 	tcase_add_test(tc, test_field_tables);
 	tcase_add_test(tc, test_fast_writers);
+	tcase_add_test(tc, test_ext_masks);
+	tcase_add_test(tc, test_v9_fast_path);
 	tcase_add_test(tc, test_v9_ext_tables);
 	tcase_add_test(tc, test_v9_link_bytes);
 	tcase_add_test(tc, test_v9_label_vni);
