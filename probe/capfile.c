@@ -89,6 +89,11 @@ struct capfile {
 	bool pcap_ns;
 	uint16_t pcap_minor;
 	uint32_t pcap_snaplen;
+	/* pcap_record_fast(): the largest caplen taken without a count (the
+	   snap length, CAPFILE_MAX_CAPLEN) */
+	uint32_t fast_caplen;
+	uint32_t frac_max; /* 1e6 (us) or 1e9 (ns) */
+	uint32_t frac_mul; /* to ns: 1000 or 1 */
 	int pcap_linktype;
 
 	/* pcapng: interfaces of the current section */
@@ -300,6 +305,11 @@ pcap_header(struct capfile *cf, char *err, size_t errlen)
 		            major, minor);
 	cf->pcap_minor = minor;
 	cf->pcap_snaplen = ld32(cf->be, h + 16);
+	cf->fast_caplen = CAPFILE_MAX_CAPLEN;
+	if (cf->pcap_snaplen != 0 && cf->pcap_snaplen < cf->fast_caplen)
+		cf->fast_caplen = cf->pcap_snaplen;
+	cf->frac_max = cf->pcap_ns ? (uint32_t)NS_PER_S : 1000000u;
+	cf->frac_mul = cf->pcap_ns ? 1u : 1000u;
 	/* draft-ietf-opsawg-pcap 4: link type in the low 16 bits; FCS
 	 * length and reserved bits above, which readers ignore. */
 	cf->pcap_linktype = (int)(ld32(cf->be, h + 20) & PCAP_LT_MASK);
@@ -380,22 +390,28 @@ pcap_record_fast(struct capfile *cf, struct capfile_pkt *pkt)
 {
 	size_t have = avail(cf);
 	const uint8_t *h;
-	uint32_t frac, caplen, wirelen;
+	uint32_t frac, caplen, wirelen, sec;
 
 	if (have < PCAP_REC_HLEN || cf->pcap_minor != 4)
 		return false;
 	h = cf->base + cf->start;
-	frac = ld32(cf->be, h + 4);
-	caplen = ld32(cf->be, h + 8);
-	wirelen = ld32(cf->be, h + 12);
+	if (cf->be) {
+		sec = ld_be32(h);
+		frac = ld_be32(h + 4);
+		caplen = ld_be32(h + 8);
+		wirelen = ld_be32(h + 12);
+	} else {
+		sec = ld32(false, h);
+		frac = ld32(false, h + 4);
+		caplen = ld32(false, h + 8);
+		wirelen = ld32(false, h + 12);
+	}
 	if (caplen > have - PCAP_REC_HLEN || caplen > wirelen ||
-	    caplen > CAPFILE_MAX_CAPLEN ||
-	    (cf->pcap_snaplen != 0 && caplen > cf->pcap_snaplen) ||
-	    frac >= (cf->pcap_ns ? NS_PER_S : 1000000u))
+	    caplen > cf->fast_caplen || frac >= cf->frac_max)
 		return false;
 	/* 32-bit seconds are always below CAPFILE_MAX_SEC */
-	pkt->ts_sec = (int64_t)ld32(cf->be, h);
-	pkt->ts_nsec = (int64_t)(cf->pcap_ns ? frac : frac * 1000u);
+	pkt->ts_sec = (int64_t)sec;
+	pkt->ts_nsec = (int64_t)frac * cf->frac_mul;
 	pkt->data = h + PCAP_REC_HLEN;
 	pkt->caplen = caplen;
 	pkt->wirelen = wirelen;
