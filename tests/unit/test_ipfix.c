@@ -12,6 +12,7 @@
 #include "../../export/ipfix.h"
 
 #include "exptest.h"
+#include "encpair.h"
 
 /* 1700000001.500 s etc. in ms since the epoch, hand-converted */
 #define T1500 0x18bcfe56ddcull
@@ -511,16 +512,35 @@ START_TEST(test_ipfix_stream_ext)
 }
 END_TEST
 
-/* The first difference between the two paths' messages, or -1. */
-static long
-first_diff(const uint8_t *a, const uint8_t *b, size_t len)
+/* The encoder's calls for encpair.h. */
+static enum enc_add
+fx_add(void *st, const struct flow_record *r, struct wbuf *w)
 {
-	size_t i;
+	return ipfix_add(st, r, w);
+}
 
-	for (i = 0; i < len; i++)
-		if (a[i] != b[i])
-			return (long)i;
-	return -1;
+static enum enc_add
+fx_add_general(void *st, const struct flow_record *r, struct wbuf *w)
+{
+	return ipfix_add_general(st, r, w);
+}
+
+static bool
+fx_fits(const void *st, uint8_t family, const struct wbuf *w)
+{
+	return ipfix_fits(st, family, w);
+}
+
+static void
+fx_begin(void *st, uint64_t now_ns, struct wbuf *w)
+{
+	ipfix_begin(st, now_ns, w);
+}
+
+static size_t
+fx_end(void *st, uint64_t now_ns, struct wbuf *w)
+{
+	return ipfix_end(st, now_ns, w);
 }
 
 /*
@@ -538,75 +558,31 @@ START_TEST(test_ipfix_fast_path)
 	static const size_t sizes[] = {1000, 1201, 1400, 1403, 1500, 9001};
 	static uint8_t buf[2][9001];
 	uint64_t s = 0x2545f4914f6cdd1dull;
-	unsigned run, i, k, msgs = 0, fast = 0;
+	unsigned run, k, msgs = 0, fast = 0;
 
 	for (run = 0; run < 60; run++) {
 		struct ipfix_state st[2];
 		struct ipfix_params p;
-		struct wbuf w[2];
-		size_t max = sizes[rnd(&s) % 6], n[2];
-		uint64_t now = SEND_NS + rnd(&s) % (1000 * SEC);
+		struct enc_pair e = {
+		    .st = {&st[0], &st[1]},
+		    .add = {fx_add, fx_add_general},
+		    .fits = fx_fits,
+		    .begin = fx_begin,
+		    .end = fx_end,
+		    .fast_ext = FLD_EXT_IPFIX,
+		    .buf = {buf[0], buf[1]},
+		};
 
+		e.max = sizes[rnd(&s) % 6];
 		params(&p);
 		p.time_unit = (int)(run % 3);
 		p.tmpl_inline = run / 3 % 2 == 0;
 		p.n_if = (int)(run / 6 % 2);
 		p.refresh_packets = (uint32_t)(rnd(&s) % 6);
-		for (k = 0; k < 2; k++) {
-			ck_assert_int_eq(ipfix_init(&st[k], &p, max), 0);
-			wb_init(&w[k], buf[k], max);
-			ipfix_begin(&st[k], now, &w[k]);
-		}
-		for (i = 0; i < 3000; i++) {
-			struct flow_record r;
-			enum enc_add a[2];
-			long d;
-
-			rnd_mixed_record(&s, &r);
-			fast += (r.ext & FLD_EXT_IPFIX) == 0 &&
-			        (r.family == 4 || r.family == 6);
-			a[0] = ipfix_add(&st[0], &r, &w[0]);
-			a[1] = ipfix_add_general(&st[1], &r, &w[1]);
-			if (a[0] != a[1] || w[0].len != w[1].len ||
-			    ipfix_fits(&st[0], 4, &w[0]) !=
-			        ipfix_fits(&st[1], 4, &w[1]) ||
-			    ipfix_fits(&st[0], 6, &w[0]) !=
-			        ipfix_fits(&st[1], 6, &w[1]))
-				ck_abort_msg("run %u record %u (family %u, ext "
-				             "%02x): add %d/%d, length %zu/%zu",
-				             run, i, r.family, r.ext, a[0],
-				             a[1], w[0].len, w[1].len);
-			if (a[0] != ENC_FULL && rnd(&s) % 64 != 0)
-				continue;
-			for (k = 0; k < 2; k++)
-				n[k] = ipfix_end(&st[k], now, &w[k]);
-			d = first_diff(buf[0], buf[1], w[0].len);
-			if (n[0] != n[1] || w[0].len != w[1].len || d >= 0)
-				ck_abort_msg(
-				    "run %u message %u: %zu/%zu records, "
-				    "%zu/%zu bytes, first difference "
-				    "at %ld",
-				    run, msgs, n[0], n[1], w[0].len, w[1].len,
-				    d);
-			msgs++;
-			now += rnd(&s) % (2 * SEC);
-			for (k = 0; k < 2; k++)
-				ipfix_begin(&st[k], now, &w[k]);
-			if (a[0] != ENC_FULL)
-				continue;
-			a[0] = ipfix_add(&st[0], &r, &w[0]);
-			a[1] = ipfix_add_general(&st[1], &r, &w[1]);
-			if (a[0] != a[1] || w[0].len != w[1].len)
-				ck_abort_msg("run %u record %u again: add "
-				             "%d/%d, length %zu/%zu",
-				             run, i, a[0], a[1], w[0].len,
-				             w[1].len);
-		}
 		for (k = 0; k < 2; k++)
-			n[k] = ipfix_end(&st[k], now, &w[k]);
-		ck_assert_uint_eq(n[0], n[1]);
-		ck_assert_uint_eq(w[0].len, w[1].len);
-		ck_assert_mem_eq(buf[0], buf[1], w[0].len);
+			ck_assert_int_eq(ipfix_init(&st[k], &p, e.max), 0);
+		msgs += enc_pair_run(&e, &s, SEND_NS + rnd(&s) % (1000 * SEC),
+		                     run, 3000, &fast);
 		ck_assert_uint_eq(st[0].seq, st[1].seq);
 		ck_assert_uint_eq(st[0].flow_records, st[1].flow_records);
 		ck_assert_uint_eq(st[0].octets, st[1].octets);

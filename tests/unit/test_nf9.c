@@ -12,6 +12,7 @@
 #include "../../export/nf9.h"
 
 #include "exptest.h"
+#include "encpair.h"
 
 static const uint8_t v9_expect[] = {
     /* header, RFC 3954 §5.1 */
@@ -265,16 +266,35 @@ START_TEST(test_ext_masks)
 }
 END_TEST
 
-/* The first difference between the two paths' packets, or -1. */
-static long
-first_diff(const uint8_t *a, const uint8_t *b, size_t len)
+/* The encoder's calls for encpair.h. */
+static enum enc_add
+v9_add(void *st, const struct flow_record *r, struct wbuf *w)
 {
-	size_t i;
+	return nf9_add(st, r, w);
+}
 
-	for (i = 0; i < len; i++)
-		if (a[i] != b[i])
-			return (long)i;
-	return -1;
+static enum enc_add
+v9_add_general(void *st, const struct flow_record *r, struct wbuf *w)
+{
+	return nf9_add_general(st, r, w);
+}
+
+static bool
+v9_fits(const void *st, uint8_t family, const struct wbuf *w)
+{
+	return nf9_fits(st, family, w);
+}
+
+static void
+v9_begin(void *st, uint64_t now_ns, struct wbuf *w)
+{
+	nf9_begin(st, now_ns, w);
+}
+
+static size_t
+v9_end(void *st, uint64_t now_ns, struct wbuf *w)
+{
+	return nf9_end(st, now_ns, w);
 }
 
 /*
@@ -289,77 +309,34 @@ first_diff(const uint8_t *a, const uint8_t *b, size_t len)
 START_TEST(test_v9_fast_path)
 {
 	static const size_t sizes[] = {577, 701, 1002, 1400, 1403, 9001};
-	static uint8_t buf[2][9000];
+	static uint8_t buf[2][9001];
 	uint64_t s = 0x9e3779b97f4a7c15ull;
-	unsigned run, i, k, pkts = 0, fast = 0;
+	unsigned run, k, pkts = 0, fast = 0;
 
 	for (run = 0; run < 60; run++) {
 		struct nf9_state st[2];
 		struct nf9_params p;
-		struct wbuf w[2];
-		size_t max = sizes[rnd(&s) % 6], n[2];
-		uint64_t now = SEND_NS + rnd(&s) % (1000 * SEC);
+		struct enc_pair e = {
+		    .st = {&st[0], &st[1]},
+		    .add = {v9_add, v9_add_general},
+		    .fits = v9_fits,
+		    .begin = v9_begin,
+		    .end = v9_end,
+		    .fast_ext = FLD_EXT_NF9,
+		    .buf = {buf[0], buf[1]},
+		};
 		uint64_t boot = rnd_wide(&s);
 
+		e.max = sizes[rnd(&s) % 6];
 		params(&p);
 		p.refresh_packets = (uint32_t)(rnd(&s) % 6);
 		for (k = 0; k < 2; k++) {
-			ck_assert_int_eq(nf9_init(&st[k], &p, max), 0);
+			ck_assert_int_eq(nf9_init(&st[k], &p, e.max), 0);
 			if (run % 2 == 0)
 				nf9_set_boot(&st[k], boot);
-			wb_init(&w[k], buf[k], max);
-			nf9_begin(&st[k], now, &w[k]);
 		}
-		for (i = 0; i < 3000; i++) {
-			struct flow_record r;
-			enum enc_add a[2];
-			long d;
-
-			rnd_mixed_record(&s, &r);
-			fast += (r.ext & FLD_EXT_NF9) == 0 &&
-			        (r.family == 4 || r.family == 6);
-			a[0] = nf9_add(&st[0], &r, &w[0]);
-			a[1] = nf9_add_general(&st[1], &r, &w[1]);
-			if (a[0] != a[1] || w[0].len != w[1].len ||
-			    nf9_fits(&st[0], 4, &w[0]) !=
-			        nf9_fits(&st[1], 4, &w[1]) ||
-			    nf9_fits(&st[0], 6, &w[0]) !=
-			        nf9_fits(&st[1], 6, &w[1]))
-				ck_abort_msg("run %u record %u (family %u, ext "
-				             "%02x): add %d/%d, length %zu/%zu",
-				             run, i, r.family, r.ext, a[0],
-				             a[1], w[0].len, w[1].len);
-			if (a[0] != ENC_FULL && rnd(&s) % 64 != 0)
-				continue;
-			for (k = 0; k < 2; k++)
-				n[k] = nf9_end(&st[k], now, &w[k]);
-			d = first_diff(buf[0], buf[1], w[0].len);
-			if (n[0] != n[1] || w[0].len != w[1].len || d >= 0)
-				ck_abort_msg(
-				    "run %u packet %u: %zu/%zu records, "
-				    "%zu/%zu bytes, first difference "
-				    "at %ld",
-				    run, pkts, n[0], n[1], w[0].len, w[1].len,
-				    d);
-			pkts++;
-			now += rnd(&s) % (2 * SEC);
-			for (k = 0; k < 2; k++)
-				nf9_begin(&st[k], now, &w[k]);
-			if (a[0] != ENC_FULL)
-				continue;
-			a[0] = nf9_add(&st[0], &r, &w[0]);
-			a[1] = nf9_add_general(&st[1], &r, &w[1]);
-			if (a[0] != a[1] || w[0].len != w[1].len)
-				ck_abort_msg("run %u record %u again: add "
-				             "%d/%d, length %zu/%zu",
-				             run, i, a[0], a[1], w[0].len,
-				             w[1].len);
-		}
-		for (k = 0; k < 2; k++)
-			n[k] = nf9_end(&st[k], now, &w[k]);
-		ck_assert_uint_eq(n[0], n[1]);
-		ck_assert_uint_eq(w[0].len, w[1].len);
-		ck_assert_mem_eq(buf[0], buf[1], w[0].len);
+		pkts += enc_pair_run(&e, &s, SEND_NS + rnd(&s) % (1000 * SEC),
+		                     run, 3000, &fast);
 		ck_assert_uint_eq(st[0].sequence, st[1].sequence);
 		ck_assert_uint_eq(st[0].records, st[1].records);
 		ck_assert_uint_eq(st[0].ext_known, st[1].ext_known);
