@@ -128,25 +128,8 @@ wb_zero(struct wbuf *w, size_t n)
 }
 
 /*
- * Take n bytes to fill by hand (st_be* at fixed offsets); NULL if there is
- * no room. The bytes are zeroed first.
- */
-static inline uint8_t *
-wb_take(struct wbuf *w, size_t n)
-{
-	uint8_t *p;
-
-	if (!wb_has(w, n))
-		return NULL;
-	p = w->base + w->len;
-	memset(p, 0, n);
-	w->len += n;
-	return p;
-}
-
-/*
- * As wb_take(), without the zeroing: for a caller that writes every one
- * of the n bytes before anything reads them.
+ * Take n bytes that the caller writes every one of before anything reads
+ * them; NULL if there is no room.
  */
 static inline uint8_t *
 wb_take_raw(struct wbuf *w, size_t n)
@@ -157,6 +140,20 @@ wb_take_raw(struct wbuf *w, size_t n)
 		return NULL;
 	p = w->base + w->len;
 	w->len += n;
+	return p;
+}
+
+/*
+ * Take n bytes to fill by hand (st_be* at fixed offsets); NULL if there is
+ * no room. The bytes are zeroed first.
+ */
+static inline uint8_t *
+wb_take(struct wbuf *w, size_t n)
+{
+	uint8_t *p = wb_take_raw(w, n);
+
+	if (p != NULL)
+		memset(p, 0, n);
 	return p;
 }
 
