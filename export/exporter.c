@@ -32,6 +32,7 @@ struct exporter {
 	struct snd snd[EXP_MAX_COLLECTORS];
 	int n_snd;
 	uint64_t fail_log_ns[EXP_MAX_COLLECTORS];
+	uint64_t refused_log_ns[EXP_MAX_COLLECTORS];
 
 	struct nf5_state v5;
 	struct nf9_state v9;
@@ -257,6 +258,15 @@ count_send(struct exporter *ex, int i, int rc, size_t len, uint64_t now_ns)
 	cs->held = s->held;
 	cs->resent = s->resent;
 	cs->overflow = s->overflow;
+	if (s->refused != cs->refused) {
+		cs->refused = s->refused;
+		if (log_ratelimit(&ex->refused_log_ns[i], now_ns,
+		                  FAIL_LOG_EVERY))
+			log_msg(LOG_LVL_WARN,
+			        "collector %s: port unreachable (%llu ICMP "
+			        "errors so far): is the collector running?",
+			        s->name, (unsigned long long)s->refused);
+	}
 	if (rc == 0) {
 		cs->packets_sent++;
 		cs->bytes_sent += len;

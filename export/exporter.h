@@ -64,6 +64,8 @@ struct exp_coll_stats {
 	uint64_t packets_sent;
 	uint64_t bytes_sent;
 	uint64_t send_failed; /* not sent when due (TCP: includes held) */
+	uint64_t refused;     /* UDP: ICMP port unreachable reported for an
+	                         earlier datagram (the collector is down) */
 	uint64_t reconnects;
 	/* TCP only */
 	uint64_t held;     /* queued while down, sent after reconnecting */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -16,6 +18,9 @@
 #include "../common/log.h"
 
 #define NS_PER_MS 1000000ull
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103 /* linux/udp.h, for older C libraries */
+#endif
 #define MLEN_TMPL 0x80000000u /* ring flag: a templates message */
 #define MLEN_MASK 0x7fffffffu
 
@@ -419,8 +424,15 @@ snd_send(struct snd *s, const uint8_t *buf, size_t len, uint64_t now_ns)
 	switch (s->kind) {
 	case SND_UDP:
 		n = send(s->fd, buf, len, MSG_DONTWAIT);
+		if (n < 0 && errno == ECONNREFUSED) {
+			/* the ICMP error of an earlier datagram, reported
+			   instead of sending this one: the collector may be
+			   back by now, so this one goes all the same */
+			s->refused++;
+			n = send(s->fd, buf, len, MSG_DONTWAIT);
+		}
 		if (n < 0) {
-			/* ECONNREFUSED (an earlier ICMP), ENOBUFS, EAGAIN */
+			/* ENOBUFS, EAGAIN, a second ECONNREFUSED */
 			s->last_errno = errno;
 			return -1;
 		}
@@ -435,6 +447,75 @@ snd_send(struct snd *s, const uint8_t *buf, size_t len, uint64_t now_ns)
 		return tcp_enqueue(s, buf, len, false);
 	}
 	return -1;
+}
+
+/* One sendmsg() of the whole batch, cut by the kernel every seg bytes. */
+static ssize_t
+send_gso(struct snd *s, const uint8_t *buf, size_t seg, size_t len)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	uint16_t gso = (uint16_t)seg;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&ctl, 0, sizeof(ctl));
+	iov.iov_base = (void *)(uintptr_t)buf;
+	iov.iov_len = len;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof(ctl.buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(gso));
+	memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
+	return sendmsg(s->fd, &mh, MSG_DONTWAIT);
+}
+
+static bool
+gso_refused(int e)
+{
+	return e == EINVAL || e == EIO || e == ENOPROTOOPT ||
+	       e == EOPNOTSUPP || e == EMSGSIZE;
+}
+
+size_t
+snd_send_batch(struct snd *s, const uint8_t *buf, size_t seg, size_t len)
+{
+	size_t off, n = seg > 0 ? (len + seg - 1) / seg : 0, failed = 0;
+	ssize_t r;
+
+	if (n == 0)
+		return 0;
+	if (s->kind == SND_UDP && s->fd >= 0 && n > 1 && !s->gso_off) {
+		r = send_gso(s, buf, seg, len);
+		if (r < 0 && errno == ECONNREFUSED) {
+			s->refused++; /* as in snd_send() */
+			r = send_gso(s, buf, seg, len);
+		}
+		if (r >= 0)
+			return 0;
+		if (!gso_refused(errno)) {
+			s->last_errno = errno;
+			return n;
+		}
+		s->gso_off = true;
+		log_msg(LOG_LVL_INFO,
+		        "collector %s: UDP segmentation offload refused (%s); "
+		        "one send() per datagram from now on",
+		        s->name, strerror(errno));
+	}
+	for (off = 0; off < len; off += seg)
+		if (snd_send(s, buf + off, len - off < seg ? len - off : seg,
+		             0) != 0)
+			failed++;
+	return failed;
 }
 
 int

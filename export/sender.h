@@ -64,6 +64,13 @@ struct snd {
 	uint32_t retry_ms;
 	uint64_t reconnects; /* connections opened after the first */
 
+	/* UDP */
+	uint64_t refused; /* ICMP errors reported (ECONNREFUSED): the
+	                     collector's port was closed for an earlier
+	                     datagram; the one at hand is sent again */
+	bool gso_off;     /* the kernel or the path refused UDP_SEGMENT:
+	                     batches go one datagram per send() */
+
 	/* a new connection or file: the caller must send templates first */
 	bool need_templates;
 	int last_errno; /* of the last failure */
@@ -99,6 +106,19 @@ int snd_file_open(struct snd *s, const char *path, char *err, size_t errlen);
  * message is lost). Never blocks.
  */
 int snd_send(struct snd *s, const uint8_t *buf, size_t len, uint64_t now_ns);
+
+/*
+ * UDP: the messages in buf[0..len), back to back, each seg bytes long but
+ * the last (1..seg bytes), one datagram each. One sendmsg() with
+ * UDP_SEGMENT (Linux 4.18, "UDP GSO") when there are several: the stack
+ * is crossed once for the lot, and the collector sees the same datagrams
+ * as from one send() each. Where the kernel or the path refuses it
+ * (EINVAL, EIO, ENOPROTOOPT, EOPNOTSUPP, EMSGSIZE) the socket falls back
+ * to one send() per message for good (s->gso_off). Returns how many of
+ * the messages were not sent (0: all), s->last_errno set if any.
+ */
+size_t snd_send_batch(struct snd *s, const uint8_t *buf, size_t seg,
+                      size_t len);
 
 /*
  * The templates message of a new stream (need_templates): TCP puts it at

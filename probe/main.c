@@ -292,6 +292,7 @@ stats_object(struct app *a)
 			set_u64(c, "packets_sent", es->coll[i].packets_sent);
 			set_u64(c, "bytes_sent", es->coll[i].bytes_sent);
 			set_u64(c, "send_failed", es->coll[i].send_failed);
+			set_u64(c, "refused", es->coll[i].refused);
 			set_u64(c, "reconnects", es->coll[i].reconnects);
 			set_u64(c, "held", es->coll[i].held);
 			set_u64(c, "resent", es->coll[i].resent);
@@ -345,11 +346,13 @@ exporters_object(struct app *a)
 		               a->cfg.coll[i].port);
 		(void)json_array_append_new(
 		    arr,
-		    json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		    json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+		              "s:I}",
 		              "collector", name, "version", a->cfg.version,
 		              "packets_sent", (json_int_t)cs->packets_sent,
 		              "bytes_sent", (json_int_t)cs->bytes_sent,
 		              "send_failed", (json_int_t)cs->send_failed,
+		              "refused", (json_int_t)cs->refused,
 		              "reconnects", (json_int_t)cs->reconnects, "held",
 		              (json_int_t)cs->held, "resent",
 		              (json_int_t)cs->resent, "overflow",

@@ -37,5 +37,6 @@ echo "== tapflow's counters"
 jq -r '"packets seen \(.packets_seen), accounted \(.packets_accounted), " +
 	"flows exported \(.flows.exported), records sent " +
 	"\(.export.records_sent), send failures " +
-	"\(.export.collectors[0].send_failed)"' "$dir/stats.json"
+	"\(.export.collectors[0].send_failed), port unreachable " +
+	"\(.export.collectors[0].refused)"' "$dir/stats.json"
 echo "(collector files and counters kept in $dir)"

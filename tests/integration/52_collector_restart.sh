@@ -4,8 +4,10 @@
 # packet a new UDP flow (-t udp=1: flows expire all along). A python
 # collector (helpers/ipfix_coll.py) is started and stopped under it:
 #  UDP (-v 10): up 4 s, down 4 s, up 4 s, down until the end. tapflow
-#    keeps running (alive at every phase, exit 0), counts the failed sends
-#    (--stats export.collectors[0].send_failed > 0), and each collector
+#    keeps running (alive at every phase, exit 0), counts the ICMP port
+#    unreachable errors while the collector is down (--stats
+#    export.collectors[0].refused > 0; the datagram that got the error is
+#    sent again, so send_failed stays 0 on loopback), and each collector
 #    session has every message sent while it was up: the IPFIX sequence
 #    numbers (RFC 7011 3.1, data records) have no gap inside a session.
 #  TCP (-P tcp): up, down, up, down, up (4 s each, the last until tapflow
@@ -73,10 +75,13 @@ run() {
 
 # UDP
 run udp up down up down
+refused=$(jq '.export.collectors[0].refused' "$dir/udp.stats")
 failed=$(jq '.export.collectors[0].send_failed' "$dir/udp.stats")
 sent=$(jq '.export.collectors[0].packets_sent' "$dir/udp.stats")
-echo "udp: $sent messages sent, $failed sends counted as failed"
-[ "$failed" -gt 0 ] || fail "udp: no failed send counted while down"
+echo "udp: $sent messages sent, $refused port unreachable errors, $failed failed"
+[ "$refused" -gt 0 ] || fail "udp: no port unreachable counted while down"
+grep -q "port unreachable" "$dir/udp.err" ||
+    fail "udp: no warning that the collector is down"
 python3 "$H" check udp $(ls "$dir"/udp.[0-9] | sort) >"$dir/udp.check" ||
     { cat "$dir/udp.check"; fail "udp: messages lost while up"; }
 cat "$dir/udp.check"

@@ -131,6 +131,9 @@ export_run() {
 	_sent=$(jq '[.export.collectors[]?.send_failed] | add // 0' \
 	    "$dir/$_tag.stats")
 	[ "$_sent" = 0 ] || fail "tapflow: $_sent export sends failed"
+	_sent=$(jq '[.export.collectors[]?.refused] | add // 0' \
+	    "$dir/$_tag.stats")
+	[ "$_sent" = 0 ] || fail "tapflow: $_sent ICMP port unreachable"
 	wait_drained "$@"
 }
 
