@@ -464,7 +464,7 @@ send_gso(struct snd *s, const uint8_t *buf, size_t seg, size_t len)
 
 	memset(&mh, 0, sizeof(mh));
 	memset(&ctl, 0, sizeof(ctl));
-	iov.iov_base = (void *)(uintptr_t)buf;
+	memcpy(&iov.iov_base, &buf, sizeof(buf)); /* sendmsg() takes no const */
 	iov.iov_len = len;
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
@@ -481,8 +481,8 @@ send_gso(struct snd *s, const uint8_t *buf, size_t seg, size_t len)
 static bool
 gso_refused(int e)
 {
-	return e == EINVAL || e == EIO || e == ENOPROTOOPT ||
-	       e == EOPNOTSUPP || e == EMSGSIZE;
+	return e == EINVAL || e == EIO || e == ENOPROTOOPT || e == EOPNOTSUPP ||
+	       e == EMSGSIZE;
 }
 
 size_t

@@ -352,8 +352,8 @@ exporters_object(struct app *a)
 		              "packets_sent", (json_int_t)cs->packets_sent,
 		              "bytes_sent", (json_int_t)cs->bytes_sent,
 		              "send_failed", (json_int_t)cs->send_failed,
-		              "refused", (json_int_t)cs->refused,
-		              "reconnects", (json_int_t)cs->reconnects, "held",
+		              "refused", (json_int_t)cs->refused, "reconnects",
+		              (json_int_t)cs->reconnects, "held",
 		              (json_int_t)cs->held, "resent",
 		              (json_int_t)cs->resent, "overflow",
 		              (json_int_t)cs->overflow));
