@@ -294,11 +294,11 @@ ipfix_begin(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w)
 	size_t need;
 
 	w->len = 0;
-	st->n_data = 0;
-	st->n_tmpl = 0;
-	st->set_id = 0;
-	st->open = wb_take(w, IPFIX_HDR_LEN) != NULL;
-	if (!st->open || !ipfix_tmpl_due(st, now_ns))
+	st->m.n_data = 0;
+	st->m.n_tmpl = 0;
+	st->m.set_id = 0;
+	st->m.open = wb_take(w, IPFIX_HDR_LEN) != NULL;
+	if (!st->m.open || !ipfix_tmpl_due(st, now_ns))
 		return;
 	need = opt_data_len(st);
 	if (st->p.tmpl_inline)
@@ -306,8 +306,8 @@ ipfix_begin(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w)
 	if (!wb_has(w, need))
 		return;
 	if (st->p.tmpl_inline)
-		st->n_tmpl = write_tmpl_sets(st, w);
-	st->n_data = write_opt_data(st, w);
+		st->m.n_tmpl = write_tmpl_sets(st, w);
+	st->m.n_data = write_opt_data(st, w);
 	st->tmpl_sent = true;
 	st->tmpl_force = false;
 	st->tmpl_last_ns = now_ns;
@@ -318,11 +318,12 @@ ipfix_begin(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w)
 static void
 close_set(struct ipfix_state *st, struct wbuf *w)
 {
-	if (st->set_id == 0)
+	if (st->m.set_id == 0)
 		return;
 	/* no padding: RFC 7011 §3.3.1 makes it optional */
-	wb_patch_be16(w, st->set_off + 2, (uint16_t)(wb_mark(w) - st->set_off));
-	st->set_id = 0;
+	wb_patch_be16(w, st->m.set_off + 2,
+	              (uint16_t)(wb_mark(w) - st->m.set_off));
+	st->m.set_id = 0;
 }
 
 /*
@@ -337,7 +338,7 @@ announce(struct ipfix_state *st, const struct fld_tmpl *t, unsigned kind,
 {
 	close_set(st, w);
 	fld_write_template_set(IPFIX_SET_TEMPLATE, t, w);
-	st->n_tmpl++;
+	st->m.n_tmpl++;
 	st->ext_known |= ext_bit(kind, family);
 }
 
@@ -350,10 +351,10 @@ static void
 open_set(struct ipfix_state *st, uint16_t id, struct wbuf *w)
 {
 	close_set(st, w);
-	st->set_off = wb_mark(w);
+	st->m.set_off = wb_mark(w);
 	(void)wb_be16(w, id);
 	(void)wb_be16(w, 0);
-	st->set_id = id;
+	st->m.set_id = id;
 }
 
 enum enc_add
@@ -369,21 +370,21 @@ ipfix_add_general(struct ipfix_state *st, const struct flow_record *r,
 	if (t == NULL)
 		return ENC_SKIPPED;
 	new_tmpl = !tmpl_known(st->ext_known, kind, r->family);
-	if (!st->open || st->n_data == 0xffff)
+	if (!st->m.open || st->m.n_data == 0xffff)
 		return ENC_FULL;
 	need = t->rec_len;
 	if (new_tmpl)
 		need += SET_HDR_LEN + fld_template_len(t) + SET_HDR_LEN;
-	else if (st->set_id != t->tmpl_id)
+	else if (st->m.set_id != t->tmpl_id)
 		need += SET_HDR_LEN;
 	if (!wb_has(w, need))
 		return ENC_FULL;
 	if (new_tmpl)
 		announce(st, t, kind, r->family, w);
-	if (st->set_id != t->tmpl_id)
+	if (st->m.set_id != t->tmpl_id)
 		open_set(st, t->tmpl_id, w);
 	(void)fld_write_record(t, r, &no_ctx, w);
-	st->n_data++;
+	st->m.n_data++;
 	st->flow_records++;
 	return ENC_ADDED;
 }
@@ -408,9 +409,9 @@ ipfix_add(struct ipfix_state *st, const struct flow_record *r, struct wbuf *w)
 		t = st->t6;
 	else
 		return ENC_SKIPPED;
-	if (!st->open || st->n_data == 0xffff)
+	if (!st->m.open || st->m.n_data == 0xffff)
 		return ENC_FULL;
-	if (st->set_id == t->tmpl_id) {
+	if (st->m.set_id == t->tmpl_id) {
 		p = wb_take_raw(w, t->rec_len); /* the room check */
 		if (p == NULL)
 			return ENC_FULL;
@@ -418,8 +419,8 @@ ipfix_add(struct ipfix_state *st, const struct flow_record *r, struct wbuf *w)
 		if (!wb_has(w, SET_HDR_LEN + (size_t)t->rec_len))
 			return ENC_FULL;
 		close_set(st, w);
-		st->set_off = wb_mark(w);
-		st->set_id = t->tmpl_id;
+		st->m.set_off = wb_mark(w);
+		st->m.set_id = t->tmpl_id;
 		p = wb_take_raw(w, SET_HDR_LEN + (size_t)t->rec_len);
 		if (p == NULL) /* can't happen: the room was checked */
 			return ENC_FULL;
@@ -428,7 +429,7 @@ ipfix_add(struct ipfix_state *st, const struct flow_record *r, struct wbuf *w)
 		p += SET_HDR_LEN;
 	}
 	t->write(p, r, &no_ctx);
-	st->n_data++;
+	st->m.n_data++;
 	st->flow_records++;
 	return ENC_ADDED;
 }
@@ -436,23 +437,23 @@ ipfix_add(struct ipfix_state *st, const struct flow_record *r, struct wbuf *w)
 size_t
 ipfix_end(struct ipfix_state *st, uint64_t now_ns, struct wbuf *w)
 {
-	size_t n = (size_t)st->n_data + st->n_tmpl;
+	size_t n = (size_t)st->m.n_data + st->m.n_tmpl;
 
 	close_set(st, w);
-	if (!st->open || n == 0) {
-		st->open = false;
+	if (!st->m.open || n == 0) {
+		st->m.open = false;
 		w->len = 0;
 		return 0;
 	}
 	fill_header(w->base, w->len, now_ns, st->seq, st->p.domain_id);
 	/* RFC 7011 §3.1: counts Data Records, not messages or templates */
-	st->seq += st->n_data;
+	st->seq += st->m.n_data;
 	st->msgs++;
 	st->octets += w->len;
 	st->pkts_since_tmpl++;
-	st->open = false;
-	st->n_data = 0;
-	st->n_tmpl = 0;
+	st->m.open = false;
+	st->m.n_data = 0;
+	st->m.n_tmpl = 0;
 	return n;
 }
 

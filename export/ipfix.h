@@ -47,6 +47,15 @@ struct ipfix_params {
 	char if_name[IPFIX_MAX_IF][IPFIX_IFNAME_MAX + 1];
 };
 
+/* The message being built. */
+struct ipfix_msg {
+	bool open;
+	uint16_t n_data; /* data records in it (options records included) */
+	uint16_t n_tmpl; /* template records in it */
+	uint16_t set_id; /* open Data Set, 0 if none */
+	size_t set_off;
+};
+
 struct ipfix_state {
 	struct ipfix_params p;
 	const struct fld_tmpl *t4; /* data templates for p.time_unit */
@@ -73,12 +82,9 @@ struct ipfix_state {
 	   (family == 6), enum fld_kind (issue 9) */
 	uint16_t ext_known;
 
-	/* the message being built */
-	bool open;
-	uint16_t n_data; /* data records in it (options records included) */
-	uint16_t n_tmpl; /* template records in it */
-	uint16_t set_id; /* open Data Set, 0 if none */
-	size_t set_off;
+	/* the message being built (the exporter keeps one per address
+	   family and swaps it in: see exporter.c) */
+	struct ipfix_msg m;
 
 	uint64_t tmpl_msgs; /* messages that carried templates or options */
 };
@@ -131,10 +137,10 @@ ipfix_fits(const struct ipfix_state *st, uint8_t family, const struct wbuf *w)
 		t = st->t6;
 	else
 		return false;
-	if (!st->open || st->n_data == 0xffff)
+	if (!st->m.open || st->m.n_data == 0xffff)
 		return false;
 	need = t->rec_len;
-	if (st->set_id != t->tmpl_id)
+	if (st->m.set_id != t->tmpl_id)
 		need += IPFIX_SET_HDR_LEN;
 	return wb_has(w, need);
 }

@@ -171,7 +171,7 @@ write_templates(struct nf9_state *st, struct wbuf *w)
 	wb_patch_be16(w, off + 2, (uint16_t)(wb_mark(w) - off));
 
 	/* the templates, 1 options template, 1 options record */
-	st->count = (uint16_t)(st->count + n_tmpl + 2);
+	st->m.count = (uint16_t)(st->m.count + n_tmpl + 2);
 	return true;
 }
 
@@ -200,10 +200,10 @@ nf9_begin(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
 {
 	nf9_set_boot(st, now_ns);
 	w->len = 0;
-	st->count = 0;
-	st->set_id = 0;
-	st->open = wb_take(w, NF9_HDR_LEN) != NULL;
-	if (st->open && nf9_tmpl_due(st, now_ns) && write_templates(st, w)) {
+	st->m.count = 0;
+	st->m.set_id = 0;
+	st->m.open = wb_take(w, NF9_HDR_LEN) != NULL;
+	if (st->m.open && nf9_tmpl_due(st, now_ns) && write_templates(st, w)) {
 		st->tmpl_sent = true;
 		st->tmpl_force = false;
 		st->tmpl_last_ns = now_ns;
@@ -224,16 +224,16 @@ need_for(const struct nf9_state *st, const struct fld_tmpl *t, bool announce,
 	size_t need = 0, set_len;
 
 	if (announce) {
-		if (st->set_id != 0)
-			need += pad4(wb_mark(w) - st->set_off);
+		if (st->m.set_id != 0)
+			need += pad4(wb_mark(w) - st->m.set_off);
 		return need + SET_HDR_LEN + fld_template_len(t) + SET_HDR_LEN +
 		       t->rec_len + pad4(SET_HDR_LEN + t->rec_len);
 	}
-	if (st->set_id == t->tmpl_id) {
-		set_len = wb_mark(w) - st->set_off;
+	if (st->m.set_id == t->tmpl_id) {
+		set_len = wb_mark(w) - st->m.set_off;
 	} else {
-		if (st->set_id != 0)
-			need += pad4(wb_mark(w) - st->set_off);
+		if (st->m.set_id != 0)
+			need += pad4(wb_mark(w) - st->m.set_off);
 		need += SET_HDR_LEN;
 		set_len = SET_HDR_LEN;
 	}
@@ -245,7 +245,7 @@ nf9_fits(const struct nf9_state *st, uint8_t family, const struct wbuf *w)
 {
 	const struct fld_tmpl *t = tmpl_for(family);
 
-	return st->open && t != NULL && st->count < 0xffff &&
+	return st->m.open && t != NULL && st->m.count < 0xffff &&
 	       wb_has(w, need_for(st, t, false, w));
 }
 
@@ -254,14 +254,15 @@ close_set(struct nf9_state *st, struct wbuf *w)
 {
 	size_t pad;
 
-	if (st->set_id == 0)
+	if (st->m.set_id == 0)
 		return;
 	/* RFC 3954 §5.3: pad each FlowSet to a 32-bit boundary. At most 3
 	   bytes: put one by one, cheaper than wb_zero()'s memset call. */
-	for (pad = pad4(wb_mark(w) - st->set_off); pad > 0; pad--)
+	for (pad = pad4(wb_mark(w) - st->m.set_off); pad > 0; pad--)
 		(void)wb_u8(w, 0);
-	wb_patch_be16(w, st->set_off + 2, (uint16_t)(wb_mark(w) - st->set_off));
-	st->set_id = 0;
+	wb_patch_be16(w, st->m.set_off + 2,
+	              (uint16_t)(wb_mark(w) - st->m.set_off));
+	st->m.set_id = 0;
 }
 
 /* Close the open data FlowSet, if any, and open one for template id. The
@@ -270,10 +271,10 @@ static void
 open_set(struct nf9_state *st, uint16_t id, struct wbuf *w)
 {
 	close_set(st, w);
-	st->set_off = wb_mark(w);
+	st->m.set_off = wb_mark(w);
 	(void)wb_be16(w, id);
 	(void)wb_be16(w, 0);
-	st->set_id = id;
+	st->m.set_id = id;
 }
 
 /*
@@ -287,7 +288,7 @@ announce(struct nf9_state *st, const struct fld_tmpl *t, unsigned kind,
 {
 	close_set(st, w);
 	fld_write_template_set(NF9_SET_TEMPLATE, t, w);
-	st->count++;
+	st->m.count++;
 	st->ext_known |= ext_bit(kind, family);
 }
 
@@ -302,15 +303,15 @@ nf9_add_general(struct nf9_state *st, const struct flow_record *r,
 	if (t == NULL)
 		return ENC_SKIPPED;
 	new_tmpl = !tmpl_known(st, kind, r->family);
-	if (!st->open || st->count >= 0xffff - 1 ||
+	if (!st->m.open || st->m.count >= 0xffff - 1 ||
 	    !wb_has(w, need_for(st, t, new_tmpl, w)))
 		return ENC_FULL;
 	if (new_tmpl)
 		announce(st, t, kind, r->family, w);
-	if (st->set_id != t->tmpl_id)
+	if (st->m.set_id != t->tmpl_id)
 		open_set(st, t->tmpl_id, w);
 	(void)fld_write_record(t, r, &st->ctx, w);
-	st->count++;
+	st->m.count++;
 	st->records++;
 	return ENC_ADDED;
 }
@@ -337,10 +338,10 @@ nf9_add(struct nf9_state *st, const struct flow_record *r, struct wbuf *w)
 		t = &fld_nf9_ip6;
 	else
 		return ENC_SKIPPED;
-	if (!st->open || st->count >= 0xffff - 1)
+	if (!st->m.open || st->m.count >= 0xffff - 1)
 		return ENC_FULL;
-	if (st->set_id == t->tmpl_id) {
-		set_len = wb_mark(w) - st->set_off + t->rec_len;
+	if (st->m.set_id == t->tmpl_id) {
+		set_len = wb_mark(w) - st->m.set_off + t->rec_len;
 		if (!wb_has(w, t->rec_len + pad4(set_len)))
 			return ENC_FULL;
 		p = wb_take_raw(w, t->rec_len);
@@ -348,8 +349,8 @@ nf9_add(struct nf9_state *st, const struct flow_record *r, struct wbuf *w)
 		if (!wb_has(w, need_for(st, t, false, w)))
 			return ENC_FULL;
 		close_set(st, w);
-		st->set_off = wb_mark(w);
-		st->set_id = t->tmpl_id;
+		st->m.set_off = wb_mark(w);
+		st->m.set_id = t->tmpl_id;
 		p = wb_take_raw(w, SET_HDR_LEN + (size_t)t->rec_len);
 		if (p != NULL) {
 			st_be16(p, t->tmpl_id);
@@ -360,7 +361,7 @@ nf9_add(struct nf9_state *st, const struct flow_record *r, struct wbuf *w)
 	if (p == NULL) /* can't happen: the room was checked */
 		return ENC_FULL;
 	t->write(p, r, &st->ctx);
-	st->count++;
+	st->m.count++;
 	st->records++;
 	return ENC_ADDED;
 }
@@ -368,17 +369,17 @@ nf9_add(struct nf9_state *st, const struct flow_record *r, struct wbuf *w)
 size_t
 nf9_end(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
 {
-	size_t n = st->count;
+	size_t n = st->m.count;
 	uint8_t *h = w->base;
 
 	close_set(st, w);
-	if (!st->open || n == 0) {
-		st->open = false;
+	if (!st->m.open || n == 0) {
+		st->m.open = false;
 		w->len = 0;
 		return 0;
 	}
 	st_be16(h + H_VERSION, NF9_VERSION);
-	st_be16(h + H_COUNT, st->count);
+	st_be16(h + H_COUNT, st->m.count);
 	st_be32(h + H_UPTIME,
 	        fld_uptime_ms(whole_sec(now_ns), st->ctx.boot_ns));
 	st_be32(h + H_SECS, (uint32_t)(now_ns / NS_PER_SEC));
@@ -387,8 +388,8 @@ nf9_end(struct nf9_state *st, uint64_t now_ns, struct wbuf *w)
 	st->sequence++;
 	st->pkts_since_tmpl++;
 	st->packets++;
-	st->open = false;
-	st->count = 0;
+	st->m.open = false;
+	st->m.count = 0;
 	return n;
 }
 

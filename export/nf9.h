@@ -34,6 +34,14 @@ struct nf9_params {
 	uint32_t refresh_secs;    /* 0: no refresh by time */
 };
 
+/* The packet being built. */
+struct nf9_msg {
+	bool open;
+	uint16_t count;  /* records of every kind in it */
+	uint16_t set_id; /* open data FlowSet, 0 if none */
+	size_t set_off;  /* offset of its header */
+};
+
 struct nf9_state {
 	struct nf9_params p;
 
@@ -54,11 +62,9 @@ struct nf9_state {
 	   (family == 6), enum fld_kind (issue 9) */
 	uint16_t ext_known;
 
-	/* the packet being built */
-	bool open;
-	uint16_t count;  /* records of every kind in it */
-	uint16_t set_id; /* open data FlowSet, 0 if none */
-	size_t set_off;  /* offset of its header */
+	/* the packet being built (the exporter keeps one per address
+	   family and swaps it in: see exporter.c) */
+	struct nf9_msg m;
 
 	/* counters */
 	uint64_t records;      /* flow data records written */
