@@ -187,6 +187,7 @@ struct flowtab {
 	uint64_t clock_ns; /* latest packet time; never goes backwards */
 	uint64_t next_dl;  /* no deadline is earlier: expiry's fast path */
 	bool draining;     /* flowtab_drain() in bulk: see there */
+	bool index_stale;  /* the slots hold a drain's arrays: index_clear() */
 	uint64_t timeout_ns[FQ_COUNT];
 	uint64_t active_ns;
 	struct queue q[FQ_COUNT];
@@ -407,6 +408,19 @@ index_find(const struct flowtab *ft, const struct flow_fullkey *k, uint32_t tag,
 		}
 		i = (i + 1) & ft->mask; /* load <= 1/2: an empty slot exists */
 	}
+}
+
+/*
+ * Every slot empty: idx NIL (an empty slot's tag is never read). After a
+ * bulk drain this waits for the table's next packet: at the end of a
+ * replay or at shutdown the table is freed instead (64 MB of writes at
+ * a million flows).
+ */
+static void
+index_clear(struct flowtab *ft)
+{
+	memset(ft->slots, 0xff, ((size_t)ft->mask + 1) * sizeof(ft->slots[0]));
+	ft->index_stale = false;
 }
 
 static void
@@ -990,6 +1004,8 @@ flowtab_prefetch_flow(const struct flowtab *ft, uint32_t hash)
 	uint32_t i = hash & ft->mask;
 	int n;
 
+	if (ft->index_stale)
+		return NIL;
 	/* the home slot and its neighbour: most keys sit at one of them */
 	for (n = 0; n < 2; n++) {
 		const struct slot *sl = &ft->slots[i];
@@ -1053,6 +1069,8 @@ flowtab_packet_keyed(struct flowtab *ft, const struct pkt_meta *m,
 
 	if (m->family != 4 && m->family != 6)
 		return;
+	if (ft->index_stale)
+		index_clear(ft);
 	t = m->ts_ns;
 	if (t < ft->clock_ns)
 		t = ft->clock_ns; /* out-of-order capture: clamp */
@@ -1138,6 +1156,358 @@ flowtab_expire_all(struct flowtab *ft, uint64_t now_ns,
 	return n;
 }
 
+/*
+ * The flow array and the index: anonymous mappings, zeroed by the kernel
+ * page by page on first touch, so a table is paid for as it fills and
+ * nothing is written twice (at a million flows, clearing the whole array
+ * up front and threading the free stack through it cost ~13 % of a
+ * replay, issue 8). Page-aligned, so cache-line aligned. Transparent huge
+ * pages were measured here and cost more system time than they saved.
+ */
+static void *
+table_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void
+table_unmap(void *p, size_t len)
+{
+	if (p != NULL)
+		(void)munmap(p, len);
+}
+
+static size_t
+flows_bytes(const struct flowtab *ft)
+{
+	return (size_t)ft->max_flows * sizeof(struct flow);
+}
+
+static size_t
+slots_bytes(const struct flowtab *ft)
+{
+	return ((size_t)ft->mask + 1) * sizeof(struct slot);
+}
+
+/* ---- draining a large table by its queues' order, read in parallel ---- */
+
+/*
+ * Expiring flows one after the other walks the idle queues flow by flow:
+ * each step waits for the flow it reads to learn the next (at 1.8 M
+ * flows, ~160 ns a flow, a fifth of a replay: issue 8). A drain reads
+ * every queue to its end, so it first lays the queues out in arrays,
+ * walking many pieces of them at once: every RANK_STRIDE-th flow of the
+ * array (and each queue's head) starts a segment, RANK_WALKERS segments
+ * are walked side by side, and the segments are then put in queue order
+ * from their lengths. The merge that follows reads the arrays, so it can
+ * load flows DRAIN_AHEAD places ahead of the one it exports. The records
+ * and their order are those of the queue walk (test_drain_equals_expire).
+ */
+#define RANK_STRIDE  16
+#define RANK_WALKERS 16
+#define DRAIN_AHEAD  8
+#define DRAIN_LISTS  (FQ_COUNT + 1) /* the idle queues, then the start queue */
+
+struct rank_seg {
+	uint32_t first; /* its first flow */
+	uint32_t succ;  /* the next segment of its queue, NIL at the end */
+	uint32_t len;   /* flows in it */
+	uint32_t off;   /* its first flow's place in b->order */
+};
+
+struct bulk {
+	uint32_t *seg_of;  /* per flow: its segment, NIL if not queued */
+	uint32_t *rank_of; /* per flow: its place in the segment */
+	uint32_t *order;   /* the queues laid out, one after the other */
+	uint64_t *done;    /* per flow, a bit: exported */
+	struct rank_seg *seg;
+	uint32_t *todo; /* segments to walk */
+	uint32_t nseg;  /* segments there can be */
+	/* list l is order[base[l] .. base[l + 1]) */
+	uint32_t base[DRAIN_LISTS + 1];
+	uint32_t cur[DRAIN_LISTS]; /* the merge's place in each */
+	uint64_t dl[DRAIN_LISTS];  /* the deadline there */
+	bool ahead[DRAIN_LISTS];   /* load the flows it comes to */
+};
+
+static uint32_t
+link_next(const struct flowtab *ft, uint32_t i, bool start)
+{
+	return start ? ft->flows[i].s.next : ft->flows[i].q.next;
+}
+
+static void
+link_prefetch(const struct flowtab *ft, uint32_t i, bool start)
+{
+	__builtin_prefetch(start ? (const void *)&ft->flows[i].s
+	                         : (const void *)&ft->flows[i].q);
+}
+
+/* The segment a queue's head starts. */
+static uint32_t
+head_seg(const struct bulk *b, uint32_t h, uint32_t list)
+{
+	return h % RANK_STRIDE == 0 ? h / RANK_STRIDE
+	                            : b->nseg - DRAIN_LISTS + list;
+}
+
+/* Walk the segments in b->todo[0..n) RANK_WALKERS at a time. */
+static void
+rank_walk(const struct flowtab *ft, struct bulk *b, uint32_t n, bool start)
+{
+	uint32_t cur[RANK_WALKERS], sid[RANK_WALKERS], rank[RANK_WALKERS];
+	uint32_t next = 0, busy, k;
+
+	for (k = 0; k < RANK_WALKERS; k++)
+		cur[k] = NIL;
+	do {
+		busy = 0;
+		for (k = 0; k < RANK_WALKERS; k++) {
+			uint32_t nx;
+
+			if (cur[k] == NIL) {
+				if (next == n)
+					continue;
+				sid[k] = b->todo[next++];
+				cur[k] = b->seg[sid[k]].first;
+				rank[k] = 0;
+				b->seg_of[cur[k]] = sid[k];
+				b->rank_of[cur[k]] = 0;
+				link_prefetch(ft, cur[k], start);
+				busy++;
+				continue;
+			}
+			busy++;
+			nx = link_next(ft, cur[k], start);
+			if (nx == NIL || nx % RANK_STRIDE == 0) {
+				/* a flow at a multiple of the stride starts
+				   the next segment */
+				b->seg[sid[k]].succ =
+				    nx == NIL ? NIL : nx / RANK_STRIDE;
+				b->seg[sid[k]].len = rank[k] + 1;
+				cur[k] = NIL;
+				continue;
+			}
+			cur[k] = nx;
+			rank[k]++;
+			b->seg_of[nx] = sid[k];
+			b->rank_of[nx] = rank[k];
+			link_prefetch(ft, nx, start);
+		}
+	} while (busy > 0 || next < n);
+}
+
+/*
+ * Lay out the idle queues (start false) or the start queue in b->order
+ * from base[first_list]. Returns false if the queues do not add up to
+ * the live flows (they always do; checked so a bug stops the drain from
+ * reading outside the arrays, not to handle it).
+ */
+static bool
+lay_out(const struct flowtab *ft, struct bulk *b, bool start)
+{
+	uint32_t l0 = start ? FQ_COUNT : 0, l1 = start ? DRAIN_LISTS : FQ_COUNT;
+	uint32_t n = 0, i, l, pos = b->base[l0];
+
+	memset(b->seg_of, 0xff, (size_t)ft->fresh * sizeof(b->seg_of[0]));
+	for (l = l0; l < l1; l++) {
+		uint32_t h = start ? ft->start.head : ft->q[l].head;
+
+		if (h == NIL)
+			continue;
+		b->todo[n] = head_seg(b, h, l);
+		b->seg[b->todo[n++]].first = h;
+	}
+	/* every queued flow at a multiple of the stride, heads aside */
+	for (i = 0; i < ft->fresh; i += RANK_STRIDE) {
+		const struct flow *f = &ft->flows[i];
+
+		if (f->queue == FQ_FREE ||
+		    (start ? f->s.prev : f->q.prev) == NIL)
+			continue;
+		b->todo[n] = i / RANK_STRIDE;
+		b->seg[b->todo[n++]].first = i;
+	}
+	rank_walk(ft, b, n, start);
+	/* the segments in queue order: their places in the array */
+	for (l = l0; l < l1; l++) {
+		uint32_t h = start ? ft->start.head : ft->q[l].head;
+		uint32_t s = h == NIL ? NIL : head_seg(b, h, l), len = 0;
+
+		b->base[l] = pos;
+		for (; s != NIL; s = b->seg[s].succ) {
+			b->seg[s].off = pos + len;
+			len += b->seg[s].len;
+			if (pos - b->base[l0] + len > ft->st.flows_active)
+				return false;
+		}
+		pos += len;
+	}
+	b->base[l1] = pos;
+	if (pos - b->base[l0] != ft->st.flows_active)
+		return false;
+	for (i = 0; i < ft->fresh; i++) {
+		uint32_t s = b->seg_of[i];
+
+		if (s != NIL)
+			b->order[b->seg[s].off + b->rank_of[i]] = i;
+	}
+	return true;
+}
+
+static bool
+done_test(const struct bulk *b, uint32_t i)
+{
+	return (b->done[i / 64] >> (i % 64) & 1) != 0;
+}
+
+/* Load flow i for its record: both its lines and its VLAN entry. */
+static void
+flow_prefetch(const struct flowtab *ft, uint32_t i)
+{
+	const char *p = (const char *)&ft->flows[i];
+
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + sizeof(struct flow) - 1);
+	__builtin_prefetch(&ft->vlan[i]);
+}
+
+/* Move list l's place past exported flows; note its next deadline. */
+static void
+bulk_fix(const struct flowtab *ft, struct bulk *b, uint32_t l)
+{
+	uint32_t i, end;
+
+	if (l >= DRAIN_LISTS)
+		return; /* a queue number: never FQ_FREE here */
+	i = b->cur[l];
+	end = b->base[l + 1];
+	while (i < end && done_test(b, b->order[i])) {
+		i++;
+		if (b->ahead[l] && i + DRAIN_AHEAD < end &&
+		    !done_test(b, b->order[i + DRAIN_AHEAD]))
+			flow_prefetch(ft, b->order[i + DRAIN_AHEAD]);
+	}
+	b->cur[l] = i;
+	if (i == end)
+		return;
+	if (l < FQ_COUNT)
+		b->dl[l] = idle_deadline(ft, &ft->flows[b->order[i]]);
+	else
+		b->dl[l] = active_deadline(ft, &ft->flows[b->order[i]]);
+}
+
+/* From here on list l's flows are exported in its order: load them. */
+static void
+bulk_ahead(const struct flowtab *ft, struct bulk *b, uint32_t l)
+{
+	uint32_t i;
+
+	b->ahead[l] = true;
+	for (i = b->cur[l]; i < b->base[l + 1] && i < b->cur[l] + DRAIN_AHEAD;
+	     i++)
+		if (!done_test(b, b->order[i]))
+			flow_prefetch(ft, b->order[i]);
+}
+
+/* Export list l's flow at its place, with reason. */
+static void
+bulk_end(struct flowtab *ft, struct bulk *b, uint32_t l, int reason)
+{
+	uint32_t idx = b->order[b->cur[l]];
+	struct flow_record r;
+
+	make_record(ft, idx, reason, &r);
+	b->done[idx / 64] |= 1ULL << (idx % 64);
+	ft->st.flows_active--;
+	ft->st.flows_expired[reason]++;
+	ft->sink(ft->ctx, &r);
+	/* it is at this place and maybe at the start queue's */
+	bulk_fix(ft, b, ft->flows[idx].queue);
+	bulk_fix(ft, b, FQ_COUNT);
+}
+
+/* flowtab_drain() by the laid-out queues; false if it could not start. */
+static bool
+drain_bulk(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason,
+           uint32_t *count)
+{
+	struct bulk b;
+	uint32_t *scratch = (uint32_t *)(void *)ft->slots, n = 0, l;
+
+	/* the index is rebuilt empty after: its slots hold the arrays,
+	   2 x fresh + 2 x live words of the 2 x (mask + 1) there are */
+	memset(&b, 0, sizeof(b));
+	b.nseg = ft->fresh / RANK_STRIDE + 1 + DRAIN_LISTS;
+	b.seg = malloc((size_t)b.nseg * sizeof(*b.seg));
+	b.todo = malloc((size_t)b.nseg * sizeof(*b.todo));
+	if (b.seg == NULL || b.todo == NULL) {
+		free(b.seg);
+		free(b.todo);
+		return false;
+	}
+	b.seg_of = scratch;
+	b.rank_of = scratch + ft->fresh;
+	b.order = scratch + 2 * (size_t)ft->fresh;
+	b.base[0] = 0;
+	if (!lay_out(ft, &b, false)) {
+		free(b.seg);
+		free(b.todo);
+		return false;
+	}
+	if (!lay_out(ft, &b, true)) {
+		free(b.seg);
+		free(b.todo);
+		return false;
+	}
+	free(b.seg);
+	free(b.todo);
+	/* seg_of is free now: the exported bits */
+	b.done = (uint64_t *)(void *)scratch;
+	memset(b.done, 0, ((size_t)ft->fresh + 63) / 64 * sizeof(b.done[0]));
+	/* the idle queues give most records first; the start queue mostly
+	   flows they already exported (its places are not loaded ahead) */
+	for (l = 0; l < DRAIN_LISTS; l++) {
+		b.cur[l] = b.base[l];
+		if (l < FQ_COUNT)
+			bulk_ahead(ft, &b, l);
+		bulk_fix(ft, &b, l);
+	}
+	/* flowtab_expire(ft, now_ns, 0): earliest() over the lists */
+	for (;;) {
+		int best = -1;
+		uint64_t best_dl = 0;
+
+		for (l = 0; l < DRAIN_LISTS; l++) {
+			if (b.cur[l] == b.base[l + 1])
+				continue;
+			if (best < 0 || b.dl[l] < best_dl) {
+				best = (int)l;
+				best_dl = b.dl[l];
+			}
+		}
+		if (best < 0 || best_dl > now_ns)
+			break;
+		bulk_end(ft, &b, (uint32_t)best,
+		         best == FQ_COUNT ? FLOW_END_ACTIVE
+		         : best >= FQ_FIN ? FLOW_END_EOF
+		                          : FLOW_END_IDLE);
+		n++;
+	}
+	/* flowtab_expire_all(): the rest in start order */
+	bulk_ahead(ft, &b, FQ_COUNT);
+	while (b.cur[FQ_COUNT] < b.base[FQ_COUNT + 1]) {
+		bulk_end(ft, &b, FQ_COUNT, (int)reason);
+		n++;
+	}
+	assert(ft->st.flows_active == 0);
+	*count = n;
+	return true;
+}
+
 uint32_t
 flowtab_drain(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason)
 {
@@ -1155,6 +1525,22 @@ flowtab_drain(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason)
 		n = flowtab_expire(ft, now_ns, 0);
 		return n + flowtab_expire_all(ft, now_ns, reason);
 	}
+	if (drain_bulk(ft, now_ns, reason, &n)) {
+		/* every flow is free and the array is taken from 0 again */
+		ft->index_stale = true; /* cleared if the table is used again */
+		ft->free_top = NIL;
+		ft->fresh = 0;
+		for (i = 0; i < FQ_COUNT; i++) {
+			ft->q[i].head = ft->q[i].tail = NIL;
+			ft->head_dl[i] = UINT64_MAX;
+			ft->prep_idx[i] = NIL;
+		}
+		ft->start.head = ft->start.tail = NIL;
+		ft->next_dl = UINT64_MAX;
+		return n;
+	}
+	/* no memory for the layout: the queue walk, with the index cleared
+	   once at the end */
 	ft->draining = true;
 	n = flowtab_expire(ft, now_ns, 0);
 	n += flowtab_expire_all(ft, now_ns, reason);
@@ -1245,42 +1631,6 @@ flowtab_mem_bytes(const struct flowtab *ft)
 	       ((uint64_t)ft->mask + 1) * sizeof(struct slot);
 }
 
-/*
- * The flow array and the index: anonymous mappings, zeroed by the kernel
- * page by page on first touch, so a table is paid for as it fills and
- * nothing is written twice (at a million flows, clearing the whole array
- * up front and threading the free stack through it cost ~13 % of a
- * replay, issue 8). Page-aligned, so cache-line aligned. Transparent huge
- * pages were measured here and cost more system time than they saved.
- */
-static void *
-table_map(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void
-table_unmap(void *p, size_t len)
-{
-	if (p != NULL)
-		(void)munmap(p, len);
-}
-
-static size_t
-flows_bytes(const struct flowtab *ft)
-{
-	return (size_t)ft->max_flows * sizeof(struct flow);
-}
-
-static size_t
-slots_bytes(const struct flowtab *ft)
-{
-	return ((size_t)ft->mask + 1) * sizeof(struct slot);
-}
-
 struct flowtab *
 flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
                char *err, size_t errlen)
@@ -1332,8 +1682,7 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 		if (ft->rev == NULL)
 			goto nomem;
 	}
-	/* every slot empty: idx NIL (the tag of an empty slot is not read) */
-	memset(ft->slots, 0xff, slots_bytes(ft));
+	index_clear(ft);
 	ft->free_top = NIL;
 	ft->fresh = 0;
 	for (i = 0; i < FQ_COUNT; i++) {
@@ -1493,7 +1842,8 @@ flowtab_check(const struct flowtab *ft, struct flowtab_check_info *info,
 		    ft->fresh, ft->max_flows);
 		goto out;
 	}
-	for (i = 0; i <= ft->mask; i++) {
+	/* a stale index is empty: cleared before its next use */
+	for (i = 0; !ft->index_stale && i <= ft->mask; i++) {
 		const struct slot *sl = &ft->slots[i];
 		uint32_t home, j, pos = 0;
 		struct flow_fullkey fk;

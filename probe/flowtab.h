@@ -215,7 +215,10 @@ uint32_t flowtab_expire_all(struct flowtab *ft, uint64_t now_ns,
  * flowtab_expire(ft, now_ns, 0), then flowtab_expire_all(ft, now_ns,
  * reason): the same records in the same order, the table left empty, in
  * less time when it holds many flows (end of a replay, shutdown,
- * expire-all). Returns how many.
+ * expire-all): a full table's queues are laid out in arrays first and
+ * the index is cleared only if the table is used again. While it runs,
+ * the sink may read flowtab_stats() but not walk the table
+ * (flowtab_foreach()). Returns how many.
  */
 uint32_t flowtab_drain(struct flowtab *ft, uint64_t now_ns,
                        enum flow_end_reason reason);
