@@ -5,7 +5,7 @@
 # See bench/README.md for how to read the output.
 #
 # Environment:
-#   RUNS=3                  runs per tool and workload (the median is shown)
+#   RUNS=5                  runs per tool and workload (the median is shown)
 #   WORKLOADS="10k:10000:5000000 100k:100000:5000000 1m:1000000:10000000"
 #                           name:concurrent:packets, space separated
 #   SEED=8                  tfgen seed
@@ -19,7 +19,7 @@ BUILD=${BUILD:-build}
 TAPFLOW=${TAPFLOW:-$top/$BUILD/tapflow}
 TOOLS=${TOOLS:-$top/$BUILD/tools}
 OUTD=${BENCH_OUT:-$here/out}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 SEED=${SEED:-8}
 WORKLOADS=${WORKLOADS:-"10k:10000:5000000 100k:100000:5000000 1m:1000000:10000000"}
 BENCH_PMACCT=${BENCH_PMACCT:-0}

@@ -1192,6 +1192,24 @@ slots_bytes(const struct flowtab *ft)
 	return ((size_t)ft->mask + 1) * sizeof(struct slot);
 }
 
+/* No flow queued, every flow free, the array taken from 0 again; the
+   index is cleared by the caller. */
+static void
+table_empty(struct flowtab *ft)
+{
+	int i;
+
+	ft->free_top = NIL;
+	ft->fresh = 0;
+	for (i = 0; i < FQ_COUNT; i++) {
+		ft->q[i].head = ft->q[i].tail = NIL;
+		ft->head_dl[i] = UINT64_MAX;
+		ft->prep_idx[i] = NIL;
+	}
+	ft->start.head = ft->start.tail = NIL;
+	ft->next_dl = UINT64_MAX;
+}
+
 /* ---- draining a large table by its queues' order, read in parallel ---- */
 
 /*
@@ -1440,6 +1458,8 @@ drain_bulk(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason,
 
 	/* the index is rebuilt empty after: its slots hold the arrays,
 	   2 x fresh + 2 x live words of the 2 x (mask + 1) there are */
+	assert(2 * (uint64_t)ft->fresh + 2 * (uint64_t)ft->st.flows_active <=
+	       2 * ((uint64_t)ft->mask + 1));
 	memset(&b, 0, sizeof(b));
 	b.nseg = ft->fresh / RANK_STRIDE + 1 + DRAIN_LISTS;
 	b.seg = malloc((size_t)b.nseg * sizeof(*b.seg));
@@ -1526,17 +1546,8 @@ flowtab_drain(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason)
 		return n + flowtab_expire_all(ft, now_ns, reason);
 	}
 	if (drain_bulk(ft, now_ns, reason, &n)) {
-		/* every flow is free and the array is taken from 0 again */
 		ft->index_stale = true; /* cleared if the table is used again */
-		ft->free_top = NIL;
-		ft->fresh = 0;
-		for (i = 0; i < FQ_COUNT; i++) {
-			ft->q[i].head = ft->q[i].tail = NIL;
-			ft->head_dl[i] = UINT64_MAX;
-			ft->prep_idx[i] = NIL;
-		}
-		ft->start.head = ft->start.tail = NIL;
-		ft->next_dl = UINT64_MAX;
+		table_empty(ft);
 		return n;
 	}
 	/* no memory for the layout: the queue walk, with the index cleared
@@ -1683,15 +1694,7 @@ flowtab_create(const struct flowtab_config *cfg, flow_sink_fn sink, void *ctx,
 			goto nomem;
 	}
 	index_clear(ft);
-	ft->free_top = NIL;
-	ft->fresh = 0;
-	for (i = 0; i < FQ_COUNT; i++) {
-		ft->q[i].head = ft->q[i].tail = NIL;
-		ft->head_dl[i] = UINT64_MAX;
-		ft->prep_idx[i] = NIL;
-	}
-	ft->start.head = ft->start.tail = NIL;
-	ft->next_dl = UINT64_MAX;
+	table_empty(ft);
 	ft->timeout_ns[FQ_TCP] = cfg->idle_tcp_ns;
 	ft->timeout_ns[FQ_UDP] = cfg->idle_udp_ns;
 	ft->timeout_ns[FQ_ICMP] = cfg->idle_icmp_ns;
