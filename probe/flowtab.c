@@ -6,8 +6,9 @@
  * starts or ends. Freed flows form a stack threaded through q.next; when it
  * is empty the next never-used flow is taken (ft->fresh), so the array is
  * touched in order as the table grows. The index is open addressing: a
- * power-of-two array of 8-byte slots, at least twice the capacity, linear
- * probing, deletion by backward shift.
+ * power-of-two array of 8-byte slots, twice the capacity or more (1.875
+ * times at least: slots_for()), linear probing, deletion by backward
+ * shift.
  *
  * Every flow is in exactly two intrusive queues of indices: the start queue
  * (ordered by first_ns, for the active timeout) and one idle queue (one per
@@ -406,7 +407,8 @@ index_find(const struct flowtab *ft, const struct flow_fullkey *k, uint32_t tag,
 			*pos = i;
 			return sl->idx;
 		}
-		i = (i + 1) & ft->mask; /* load <= 1/2: an empty slot exists */
+		/* more slots than flows: an empty one ends the probe */
+		i = (i + 1) & ft->mask;
 	}
 }
 
@@ -1457,9 +1459,10 @@ drain_bulk(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason,
 	uint32_t *scratch = (uint32_t *)(void *)ft->slots, n = 0, l;
 
 	/* the index is rebuilt empty after: its slots hold the arrays,
-	   2 x fresh + 2 x live words of the 2 x (mask + 1) there are */
-	assert(2 * (uint64_t)ft->fresh + 2 * (uint64_t)ft->st.flows_active <=
-	       2 * ((uint64_t)ft->mask + 1));
+	   2 x fresh + 2 x live words of the 2 x (mask + 1) there are (not
+	   always in a full table with under 2 slots a flow: slots_for()) */
+	if ((uint64_t)ft->fresh + ft->st.flows_active > (uint64_t)ft->mask + 1)
+		return false;
 	memset(&b, 0, sizeof(b));
 	b.nseg = ft->fresh / RANK_STRIDE + 1 + DRAIN_LISTS;
 	b.seg = malloc((size_t)b.nseg * sizeof(*b.seg));
@@ -1624,6 +1627,14 @@ slots_for(uint32_t max_flows)
 
 	while (n < 2 * (uint64_t)max_flows)
 		n <<= 1;
+	/*
+	 * Just above a power of two that doubles the index to nearly 4 slots
+	 * a flow (130 B a flow): take the half, 1.875 to 2 slots a flow (a
+	 * full table's load up to 0.53, an empty slot always there), so no
+	 * table passes 128 B a flow (issue 8). 8 x n <= 30 x max_flows.
+	 */
+	if (n > 2 && 4 * n > 15 * (uint64_t)max_flows)
+		n >>= 1;
 	return n;
 }
 

@@ -239,9 +239,12 @@ const struct flowtab_stats *flowtab_stats(const struct flowtab *ft);
 
 /*
  * Bytes allocated by the table: flow array (96 B a flow), outer VLAN (2 B),
- * index (8 B slots, a power of two >= 2 x max_flows) and the table itself:
- * 114 B a flow by default when max_flows is a power of two. Each optional
+ * index (8 B slots, a power of two >= 2 x max_flows, or half of it where
+ * that would pass 3.75 slots a flow) and the table itself: 114 to 128 B
+ * a flow by default, 114 B when max_flows is a power of two. Each optional
  * array adds its size: link_fields 36 B, tunnel_fields 40 B, biflow 48 B.
+ * Reserved at creation; pages are touched (and counted in RSS) as the table
+ * first fills them.
  */
 uint64_t flowtab_mem_bytes(const struct flowtab *ft);
 
