@@ -187,7 +187,6 @@ struct flowtab {
 	size_t hash_len;   /* key bytes hashed: 44, or 60 with the extension */
 	uint64_t clock_ns; /* latest packet time; never goes backwards */
 	uint64_t next_dl;  /* no deadline is earlier: expiry's fast path */
-	bool draining;     /* flowtab_drain() in bulk: see there */
 	bool index_stale;  /* the slots hold a drain's arrays: index_clear() */
 	uint64_t timeout_ns[FQ_COUNT];
 	uint64_t active_ns;
@@ -685,25 +684,6 @@ make_record(const struct flowtab *ft, uint32_t idx, int reason,
 	}
 }
 
-/*
- * Drain mode: the start queue's head ended; move the head past every
- * ended flow (their links are left as they were, and no flow is reused
- * while the table drains).
- */
-static void
-start_skip_ended(struct flowtab *ft)
-{
-	uint32_t h = ft->start.head;
-
-	while (h != NIL && ft->flows[h].queue == FQ_FREE)
-		h = ft->flows[h].s.next;
-	ft->start.head = h;
-	if (h == NIL)
-		ft->start.tail = NIL;
-	else
-		ft->flows[h].s.prev = NIL;
-}
-
 /* Take flow idx (index slot pos) out of the index and queues; free it. */
 static void
 flow_drop(struct flowtab *ft, uint32_t idx, uint32_t pos)
@@ -721,15 +701,6 @@ flow_drop(struct flowtab *ft, uint32_t idx, uint32_t pos)
 	f->queue = FQ_FREE;
 	ft->free_top = idx;
 	ft->st.flows_active--;
-	if (ft->draining) {
-		/* the index is cleared at the end; the start queue keeps
-		   its links and drops the ended flows as they reach its head */
-		if (ft->start.head == idx)
-			start_skip_ended(ft);
-		if (was_head && ft->q[q].head != NIL)
-			q_lookahead(ft, q, ft->q[q].head);
-		return;
-	}
 	index_remove_at(ft, pos);
 	q_unlink(ft, &ft->start, true, idx);
 	if (was_head && ft->q[q].head != NIL)
@@ -753,7 +724,7 @@ flow_end_at(struct flowtab *ft, uint32_t idx, uint32_t pos, int reason)
 static void
 flow_end(struct flowtab *ft, uint32_t idx, int reason)
 {
-	flow_end_at(ft, idx, ft->draining ? NIL : index_pos(ft, idx), reason);
+	flow_end_at(ft, idx, index_pos(ft, idx), reason);
 }
 
 /*
@@ -1161,10 +1132,11 @@ flowtab_expire_all(struct flowtab *ft, uint64_t now_ns,
 /*
  * The flow array and the index: anonymous mappings, zeroed by the kernel
  * page by page on first touch, so a table is paid for as it fills and
- * nothing is written twice (at a million flows, clearing the whole array
- * up front and threading the free stack through it cost ~13 % of a
- * replay, issue 8). Page-aligned, so cache-line aligned. Transparent huge
- * pages were measured here and cost more system time than they saved.
+ * nothing is written twice (clearing the whole array up front and
+ * threading the free stack through it touched every page of a table
+ * sized for its peak: 38 MB more RSS at the 1m bench, issue 8).
+ * Page-aligned, so cache-line aligned. Transparent huge pages were
+ * measured here and cost more system time than they saved.
  */
 static void *
 table_map(size_t len)
@@ -1253,19 +1225,6 @@ struct bulk {
 	bool ahead[DRAIN_LISTS];   /* load the flows it comes to */
 };
 
-static uint32_t
-link_next(const struct flowtab *ft, uint32_t i, bool start)
-{
-	return start ? ft->flows[i].s.next : ft->flows[i].q.next;
-}
-
-static void
-link_prefetch(const struct flowtab *ft, uint32_t i, bool start)
-{
-	__builtin_prefetch(start ? (const void *)&ft->flows[i].s
-	                         : (const void *)&ft->flows[i].q);
-}
-
 /* The segment a queue's head starts. */
 static uint32_t
 head_seg(const struct bulk *b, uint32_t h, uint32_t list)
@@ -1276,7 +1235,7 @@ head_seg(const struct bulk *b, uint32_t h, uint32_t list)
 
 /* Walk the segments in b->todo[0..n) RANK_WALKERS at a time. */
 static void
-rank_walk(const struct flowtab *ft, struct bulk *b, uint32_t n, bool start)
+rank_walk(struct flowtab *ft, struct bulk *b, uint32_t n, bool start)
 {
 	uint32_t cur[RANK_WALKERS], sid[RANK_WALKERS], rank[RANK_WALKERS];
 	uint32_t next = 0, busy, k;
@@ -1296,12 +1255,12 @@ rank_walk(const struct flowtab *ft, struct bulk *b, uint32_t n, bool start)
 				rank[k] = 0;
 				b->seg_of[cur[k]] = sid[k];
 				b->rank_of[cur[k]] = 0;
-				link_prefetch(ft, cur[k], start);
+				__builtin_prefetch(link_of(ft, cur[k], start));
 				busy++;
 				continue;
 			}
 			busy++;
-			nx = link_next(ft, cur[k], start);
+			nx = link_of(ft, cur[k], start)->next;
 			if (nx == NIL || nx % RANK_STRIDE == 0) {
 				/* a flow at a multiple of the stride starts
 				   the next segment */
@@ -1315,7 +1274,7 @@ rank_walk(const struct flowtab *ft, struct bulk *b, uint32_t n, bool start)
 			rank[k]++;
 			b->seg_of[nx] = sid[k];
 			b->rank_of[nx] = rank[k];
-			link_prefetch(ft, nx, start);
+			__builtin_prefetch(link_of(ft, nx, start));
 		}
 	} while (busy > 0 || next < n);
 }
@@ -1327,7 +1286,7 @@ rank_walk(const struct flowtab *ft, struct bulk *b, uint32_t n, bool start)
  * reading outside the arrays, not to handle it).
  */
 static bool
-lay_out(const struct flowtab *ft, struct bulk *b, bool start)
+lay_out(struct flowtab *ft, struct bulk *b, bool start)
 {
 	uint32_t l0 = start ? FQ_COUNT : 0, l1 = start ? DRAIN_LISTS : FQ_COUNT;
 	uint32_t n = 0, i, l, pos = b->base[l0];
@@ -1450,13 +1409,31 @@ bulk_end(struct flowtab *ft, struct bulk *b, uint32_t l, int reason)
 	bulk_fix(ft, b, FQ_COUNT);
 }
 
-/* flowtab_drain() by the laid-out queues; false if it could not start. */
+/* The index again from the start queue, which holds every live flow. */
+static void
+index_rebuild(struct flowtab *ft)
+{
+	struct flow_fullkey fk;
+	uint32_t i;
+
+	index_clear(ft);
+	for (i = ft->start.head; i != NIL; i = ft->flows[i].s.next) {
+		fullkey_of(ft, i, &fk);
+		index_insert(ft, key_tag(ft, &fk), i);
+	}
+}
+
+/*
+ * flowtab_drain() by the laid-out queues; false (the table as it was) if
+ * it could not.
+ */
 static bool
 drain_bulk(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason,
            uint32_t *count)
 {
 	struct bulk b;
 	uint32_t *scratch = (uint32_t *)(void *)ft->slots, n = 0, l;
+	bool ok;
 
 	/* the index is rebuilt empty after: its slots hold the arrays,
 	   2 x fresh + 2 x live words of the 2 x (mask + 1) there are (not
@@ -1476,18 +1453,13 @@ drain_bulk(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason,
 	b.rank_of = scratch + ft->fresh;
 	b.order = scratch + 2 * (size_t)ft->fresh;
 	b.base[0] = 0;
-	if (!lay_out(ft, &b, false)) {
-		free(b.seg);
-		free(b.todo);
-		return false;
-	}
-	if (!lay_out(ft, &b, true)) {
-		free(b.seg);
-		free(b.todo);
-		return false;
-	}
+	ok = lay_out(ft, &b, false) && lay_out(ft, &b, true);
 	free(b.seg);
 	free(b.todo);
+	if (!ok) {
+		index_rebuild(ft); /* the arrays overwrote it */
+		return false;
+	}
 	/* seg_of is free now: the exported bits */
 	b.done = (uint64_t *)(void *)scratch;
 	memset(b.done, 0, ((size_t)ft->fresh + 63) / 64 * sizeof(b.done[0]));
@@ -1534,41 +1506,24 @@ drain_bulk(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason,
 uint32_t
 flowtab_drain(struct flowtab *ft, uint64_t now_ns, enum flow_end_reason reason)
 {
-	uint64_t i;
 	uint32_t n;
 
 	/*
 	 * Entry by entry, a flow leaving the index costs its slot's cache
-	 * line and a backward shift, and leaving the start queue its two
-	 * neighbours' lines: most of a drained flow's time with a large
-	 * table (issue 8). In bulk the index is cleared once at the end
-	 * instead, which pays off when the flows fill a sixteenth of it.
+	 * line and a backward shift, and leaving its queues their
+	 * neighbours' lines, one flow after the other. In bulk (see
+	 * drain_bulk()) the queues are read in parallel and the index is
+	 * cleared once, which pays off when the flows fill a sixteenth of
+	 * it. Without memory for the bulk arrays: entry by entry.
 	 */
-	if ((uint64_t)ft->st.flows_active * 16 < (uint64_t)ft->mask + 1) {
-		n = flowtab_expire(ft, now_ns, 0);
-		return n + flowtab_expire_all(ft, now_ns, reason);
-	}
-	if (drain_bulk(ft, now_ns, reason, &n)) {
+	if ((uint64_t)ft->st.flows_active * 16 >= (uint64_t)ft->mask + 1 &&
+	    drain_bulk(ft, now_ns, reason, &n)) {
 		ft->index_stale = true; /* cleared if the table is used again */
 		table_empty(ft);
 		return n;
 	}
-	/* no memory for the layout: the queue walk, with the index cleared
-	   once at the end */
-	ft->draining = true;
 	n = flowtab_expire(ft, now_ns, 0);
-	n += flowtab_expire_all(ft, now_ns, reason);
-	ft->draining = false;
-	for (i = 0; i <= ft->mask; i++) {
-		ft->slots[i].tag = 0;
-		ft->slots[i].idx = NIL;
-	}
-	for (i = 0; i < FQ_COUNT; i++) {
-		ft->prep_idx[i] = NIL;
-	}
-	ft->start.head = ft->start.tail = NIL;
-	ft->next_dl = UINT64_MAX;
-	return n;
+	return n + flowtab_expire_all(ft, now_ns, reason);
 }
 
 uint32_t
