@@ -26,10 +26,10 @@
 #include "filter.h"
 #include "live.h"
 #include "probe.h"
+#include "replay.h"
 
 #define NS_PER_SEC  1000000000ULL
 #define NS_PER_MSEC 1000000ULL
-#define BATCH       512 /* packets read between timer and control checks */
 
 static volatile sig_atomic_t got_stop;
 static volatile sig_atomic_t got_usr1;
@@ -41,6 +41,7 @@ struct app {
 	long long file_size[CFG_MAX_FILES];   /* -1: unknown (a pipe) */
 	int n_files;
 	int cur_file;         /* being read */
+	long long cur_offset; /* bytes of it read */
 	struct bpf_set *filt; /* -f / trailing filter for files */
 	uint64_t filtered;    /* packets the filter refused */
 	uint64_t ts_invalid;  /* timestamps the file reader clamped */
@@ -174,9 +175,7 @@ progress(struct app *a, bool final)
 	     (double)(now.tv_nsec - a->prog_last.tv_nsec) / 1e9;
 	if (dt < 0.5)
 		return;
-	pos = a->files[a->cur_file] != NULL
-	          ? capfile_offset(a->files[a->cur_file])
-	          : -1;
+	pos = a->cur_offset;
 	if (pos >= 0 && a->file_size[a->cur_file] > 0)
 		pct = 100.0 * (double)pos / (double)a->file_size[a->cur_file];
 	(void)fprintf(stderr,
@@ -500,64 +499,49 @@ build_exp_config(const struct config *c, struct exp_config *e)
 	e->n_if = i;
 }
 
-/* One packet from a capture file: filter, then the probe. */
-static void
-replay_packet(struct app *a, const struct capfile_pkt *p)
-{
-	/* no filter: no call per packet */
-	if (a->filt != NULL && !bpf_set_match(a->filt, p->linktype, p->data,
-	                                      p->caplen, p->wirelen)) {
-		a->filtered++;
-		return;
-	}
-	if (!a->boot_set && a->ex != NULL) {
-		/* v5/v9 uptime starts at the first packet's second */
-		exp_set_boot(a->ex, (uint64_t)p->ts_sec * NS_PER_SEC);
-		a->boot_set = true;
-	}
-	/* pcapng: the interface id is the flow's input interface */
-	probe_packet(&a->pr, p->linktype, p->ts_sec, p->ts_nsec, p->if_id,
-	             p->data, p->caplen, p->wirelen);
-}
-
-/* Replay every file in order; returns the number of damaged files. */
+/* Read and decoded by replay.c, accounted here, batch by batch. */
 static int
 run_replay(struct app *a)
 {
-	struct capfile_pkt pkt;
 	char err[CFG_ERR_LEN];
-	int i, n, rc;
+	struct replay_batch *b;
+	struct replay *rp;
 
-	for (i = 0; i < a->n_files && !got_stop; i++) {
-		a->cur_file = i;
-		rc = 1;
-		while (!got_stop && rc == 1) {
-			for (n = 0; n < BATCH; n++) {
-				rc = capfile_next(a->files[i], &pkt, err,
-				                  sizeof(err));
-				if (rc != 1)
-					break;
-				replay_packet(a, &pkt);
-			}
-			probe_flush(&a->pr); /* the table holds every packet */
-			tick_exporter(a);
-			service_control(a);
-			if (got_usr1) {
-				got_usr1 = 0;
-				log_stats(a);
-			}
-			progress(a, false);
-		}
-		if (rc < 0) {
-			log_msg(LOG_LVL_ERR,
-			        "%s; the flows counted before it are exported",
-			        err);
-			a->read_errors++;
-		}
-		a->ts_invalid += capfile_stats(a->files[i])->ts_invalid;
-		capfile_close(a->files[i]);
-		a->files[i] = NULL;
+	rp = replay_create(a->files, a->n_files, a->filt, &a->pr, &got_stop,
+	                   err, sizeof(err));
+	if (rp == NULL) {
+		log_msg(LOG_LVL_ERR, "%s", err);
+		return 1;
 	}
+	while ((b = replay_next(rp)) != NULL) {
+		a->cur_file = b->file;
+		a->cur_offset = b->offset;
+		if (b->has_boot && !a->boot_set && a->ex != NULL) {
+			exp_set_boot(a->ex, b->boot_ns);
+			a->boot_set = true;
+		}
+		/* the table holds every packet of the batch */
+		probe_account_batch(&a->pr, b->e, b->n, &b->st, b->clock_ns);
+		a->filtered = b->filtered;
+		if (b->end != 0) {
+			if (b->end < 0) {
+				log_msg(LOG_LVL_ERR,
+				        "%s; the flows counted before it are "
+				        "exported",
+				        b->err);
+				a->read_errors++;
+			}
+			a->ts_invalid += b->ts_invalid;
+		}
+		tick_exporter(a);
+		service_control(a);
+		if (got_usr1) {
+			got_usr1 = 0;
+			log_stats(a);
+		}
+		progress(a, false);
+	}
+	replay_destroy(rp);
 	progress(a, true);
 	return a->read_errors;
 }

@@ -34,10 +34,27 @@ probe_init(struct probe *pr, const struct dec_config *dec,
 	return 0;
 }
 
+int
+probe_init_front(struct probe *front, const struct probe *back, char *err,
+                 size_t errlen)
+{
+	memset(front, 0, sizeof(*front));
+	front->dec = back->dec;
+	front->sample_n = back->sample_n;
+	front->front = true;
+	front->ft = back->ft;
+	front->frags = frag_create(4096);
+	if (front->frags == NULL) {
+		(void)snprintf(err, errlen, "fragment cache: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void
 probe_fini(struct probe *pr)
 {
-	if (pr->ft != NULL)
+	if (pr->ft != NULL && !pr->front)
 		flowtab_destroy(pr->ft);
 	if (pr->frags != NULL)
 		frag_destroy(pr->frags);
@@ -73,17 +90,22 @@ packet_time(struct probe *pr, int64_t sec, int64_t nsec)
 	return t;
 }
 
-/* Account the oldest pending packet in its flow. */
+/* Account one decoded packet in its flow. */
 static void
-account_one(struct probe *pr)
+account_entry(struct probe *pr, const struct probe_pending *e)
 {
-	const struct probe_pending *e = &pr->ring[pr->ring_head % PROBE_RING];
-
 	/* Expire what is due before this packet can join a flow. */
 	(void)flowtab_expire(pr->ft, e->m.ts_ns, PROBE_EXPIRE_BUDGET);
 	flowtab_packet_keyed(pr->ft, &e->m, &e->key, e->hash, e->hint);
 	pr->st.packets_accounted++;
 	pr->st.octets_accounted += e->m.octets;
+}
+
+/* Account the oldest pending packet in its flow. */
+static void
+account_one(struct probe *pr)
+{
+	account_entry(pr, &pr->ring[pr->ring_head % PROBE_RING]);
 	pr->ring_head++;
 }
 
@@ -110,15 +132,13 @@ probe_flush(struct probe *pr)
 		account_one(pr);
 }
 
-void
-probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
-             uint32_t ifindex, const uint8_t *bytes, uint32_t caplen,
-             uint32_t wirelen)
+bool
+probe_decode(struct probe *pr, struct probe_pending *e, int linktype,
+             int64_t ts_sec, int64_t ts_nsec, uint32_t ifindex,
+             const uint8_t *bytes, uint32_t caplen, uint32_t wirelen)
 {
-	struct probe_pending *e = &pr->ring[pr->ring_tail % PROBE_RING];
 	struct pkt_meta *mp = &e->m;
 	enum dec_status st;
-	uint32_t n;
 
 	pr->now_ns = packet_time(pr, ts_sec, ts_nsec);
 	pr->st.packets_seen++;
@@ -133,7 +153,7 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 			if (++pr->sample_ctr == pr->sample_n)
 				pr->sample_ctr = 0;
 			pr->st.packets_unsampled++;
-			return;
+			return false;
 		}
 		pr->sample_ctr = 1;
 	}
@@ -151,7 +171,7 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 		else
 			pr->st.packets_bad++;
 		pr->st.drop[mp->drop < DEC_DROP_COUNT ? mp->drop : 0]++;
-		return;
+		return false;
 	}
 	if (mp->is_frag && frag_resolve(pr->frags, mp) == 0 &&
 	    mp->drop == DEC_DROP_NONE)
@@ -159,6 +179,20 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 	if (mp->drop != DEC_DROP_NONE && mp->drop < DEC_DROP_COUNT)
 		pr->st.drop[mp->drop]++;
 	e->hash = flowtab_key(pr->ft, mp, &e->key);
+	return true;
+}
+
+void
+probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
+             uint32_t ifindex, const uint8_t *bytes, uint32_t caplen,
+             uint32_t wirelen)
+{
+	struct probe_pending *e = &pr->ring[pr->ring_tail % PROBE_RING];
+	uint32_t n;
+
+	if (!probe_decode(pr, e, linktype, ts_sec, ts_nsec, ifindex, bytes,
+	                  caplen, wirelen))
+		return;
 	e->hint = UINT32_MAX;
 	flowtab_prefetch_slot(pr->ft, e->hash);
 	pr->ring_tail++;
@@ -173,6 +207,50 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 		                       ring_back(pr, PROBE_AHEAD_LINKS)->hint);
 	if (n > PROBE_LAG)
 		account_one(pr);
+}
+
+/*
+ * The same steps, in the same order, as probe_packet() for each entry and
+ * then probe_flush(), on entries another probe decoded: the clock a flow
+ * is exported with is the one the single-threaded path would have had.
+ */
+void
+probe_account_batch(struct probe *pr, struct probe_pending *e, uint32_t n,
+                    const struct probe_stats *front, uint64_t clock_ns)
+{
+	uint64_t acc_packets, acc_octets;
+	uint32_t i;
+
+	probe_flush(pr);
+	for (i = 0; i < n; i++) {
+		e[i].hint = UINT32_MAX;
+		flowtab_prefetch_slot(pr->ft, e[i].hash);
+		if (i >= PROBE_AHEAD_FLOW) {
+			struct probe_pending *f = &e[i - PROBE_AHEAD_FLOW];
+
+			f->hint = flowtab_prefetch_flow(pr->ft, f->hash);
+		}
+		if (i >= PROBE_AHEAD_LINKS)
+			flowtab_prefetch_links(pr->ft,
+			                       e[i - PROBE_AHEAD_LINKS].hint);
+		if (i >= PROBE_LAG) {
+			if (e[i].m.ts_ns > pr->now_ns)
+				pr->now_ns = e[i].m.ts_ns;
+			account_entry(pr, &e[i - PROBE_LAG]);
+		}
+	}
+	if (clock_ns > pr->now_ns)
+		pr->now_ns = clock_ns;
+	for (i = n > PROBE_AHEAD_FLOW ? n - PROBE_AHEAD_FLOW : 0; i < n; i++)
+		e[i].hint = flowtab_prefetch_flow(pr->ft, e[i].hash);
+	for (i = n > PROBE_LAG ? n - PROBE_LAG : 0; i < n; i++)
+		account_entry(pr, &e[i]);
+	/* the decoding probe's counters, this one's accounting */
+	acc_packets = pr->st.packets_accounted;
+	acc_octets = pr->st.octets_accounted;
+	pr->st = *front;
+	pr->st.packets_accounted = acc_packets;
+	pr->st.octets_accounted = acc_octets;
 }
 
 void
