@@ -521,7 +521,7 @@ run_replay(struct app *a)
 			a->boot_set = true;
 		}
 		/* the table holds every packet of the batch */
-		probe_account_batch(&a->pr, b->e, b->n, &b->st, b->clock_ns);
+		probe_account_batch(&a->pr, b->e, b->n);
 		a->filtered = b->filtered;
 		if (b->end != 0) {
 			if (b->end < 0) {

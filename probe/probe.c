@@ -34,27 +34,10 @@ probe_init(struct probe *pr, const struct dec_config *dec,
 	return 0;
 }
 
-int
-probe_init_front(struct probe *front, const struct probe *back, char *err,
-                 size_t errlen)
-{
-	memset(front, 0, sizeof(*front));
-	front->dec = back->dec;
-	front->sample_n = back->sample_n;
-	front->front = true;
-	front->ft = back->ft;
-	front->frags = frag_create(4096);
-	if (front->frags == NULL) {
-		(void)snprintf(err, errlen, "fragment cache: out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 void
 probe_fini(struct probe *pr)
 {
-	if (pr->ft != NULL && !pr->front)
+	if (pr->ft != NULL)
 		flowtab_destroy(pr->ft);
 	if (pr->frags != NULL)
 		frag_destroy(pr->frags);
@@ -211,16 +194,16 @@ probe_packet(struct probe *pr, int linktype, int64_t ts_sec, int64_t ts_nsec,
 
 /*
  * The same steps, in the same order, as probe_packet() for each entry and
- * then probe_flush(), on entries another probe decoded: the clock a flow
- * is exported with is the one the single-threaded path would have had.
+ * then probe_flush(): while the packet decoded i-th is the newest, the
+ * clock is its time, as it was when probe_packet() took it.
  */
 void
-probe_account_batch(struct probe *pr, struct probe_pending *e, uint32_t n,
-                    const struct probe_stats *front, uint64_t clock_ns)
+probe_account_batch(struct probe *pr, struct probe_pending *e, uint32_t n)
 {
-	uint64_t acc_packets, acc_octets;
+	uint64_t end_ns = pr->now_ns;
 	uint32_t i;
 
+	/* nothing is pending unless probe_packet() was mixed in */
 	probe_flush(pr);
 	for (i = 0; i < n; i++) {
 		e[i].hint = UINT32_MAX;
@@ -234,23 +217,15 @@ probe_account_batch(struct probe *pr, struct probe_pending *e, uint32_t n,
 			flowtab_prefetch_links(pr->ft,
 			                       e[i - PROBE_AHEAD_LINKS].hint);
 		if (i >= PROBE_LAG) {
-			if (e[i].m.ts_ns > pr->now_ns)
-				pr->now_ns = e[i].m.ts_ns;
+			pr->now_ns = e[i].m.ts_ns;
 			account_entry(pr, &e[i - PROBE_LAG]);
 		}
 	}
-	if (clock_ns > pr->now_ns)
-		pr->now_ns = clock_ns;
+	pr->now_ns = end_ns;
 	for (i = n > PROBE_AHEAD_FLOW ? n - PROBE_AHEAD_FLOW : 0; i < n; i++)
 		e[i].hint = flowtab_prefetch_flow(pr->ft, e[i].hash);
 	for (i = n > PROBE_LAG ? n - PROBE_LAG : 0; i < n; i++)
 		account_entry(pr, &e[i]);
-	/* the decoding probe's counters, this one's accounting */
-	acc_packets = pr->st.packets_accounted;
-	acc_octets = pr->st.octets_accounted;
-	pr->st = *front;
-	pr->st.packets_accounted = acc_packets;
-	pr->st.octets_accounted = acc_octets;
 }
 
 void

@@ -57,7 +57,6 @@ struct probe {
 	uint32_t sample_n;   /* -s N: account 1 packet in N (0, 1: all) */
 	uint32_t sample_ctr; /* packets since the last one accounted */
 	struct probe_stats st;
-	bool front;         /* probe_init_front(): ft is borrowed */
 	uint32_t ring_head; /* next pending packet to account */
 	uint32_t ring_tail; /* next free entry (both count, mod PROBE_RING) */
 	struct probe_pending ring[PROBE_RING];
@@ -70,15 +69,6 @@ int probe_init(struct probe *pr, const struct dec_config *dec,
 void probe_fini(struct probe *pr);
 
 /*
- * A probe that only decodes, for back (replay's reader thread): its own
- * fragment cache, clock, sampling and counters, back's decoder settings
- * and flow table (for flowtab_key(), which only reads it). Only
- * probe_decode() and probe_fini() may be called on it.
- */
-int probe_init_front(struct probe *front, const struct probe *back, char *err,
-                     size_t errlen);
-
-/*
  * The first half of probe_packet(): advance the clock, count, sample,
  * decode into e->m, resolve fragments, build e->key and e->hash. True if
  * the packet is to be accounted in a flow (then e is filled).
@@ -88,15 +78,13 @@ bool probe_decode(struct probe *pr, struct probe_pending *e, int linktype,
                   const uint8_t *bytes, uint32_t caplen, uint32_t wirelen);
 
 /*
- * The second half, for n entries that a front probe decoded in a row
- * (every packet it was given between two calls): accounts them exactly
- * as probe_packet() and probe_flush() would have, the clock following the
- * packets and ending at clock_ns (the front's clock after the last one),
- * then takes the front's counters (front: its st at that point) beside
- * this probe's accounting. e's hints are overwritten.
+ * The second half, for n entries that probe_decode() filled on this probe
+ * in a row (every packet it was given since the last call, nothing else
+ * in between): accounts them exactly as probe_packet() and probe_flush()
+ * would have, with the clock each packet had then, and leaves the clock
+ * where probe_decode() left it. e's hints are overwritten.
  */
-void probe_account_batch(struct probe *pr, struct probe_pending *e, uint32_t n,
-                         const struct probe_stats *front, uint64_t clock_ns);
+void probe_account_batch(struct probe *pr, struct probe_pending *e, uint32_t n);
 
 /*
  * One captured frame. ts_sec/ts_nsec are the capture timestamp (nanosecond

@@ -11,8 +11,7 @@ struct replay {
 	int n_files;
 	int cur; /* file being read */
 	struct bpf_set *filt;
-	struct probe front;
-	bool front_ok;
+	struct probe *pr; /* decodes, and accounts (the caller's) */
 	uint64_t filtered;
 	bool boot_done;
 
@@ -53,13 +52,11 @@ fill(struct replay *rp, struct replay_batch *b)
 			rp->boot_done = true;
 		}
 		/* pcapng: the interface id is the flow's input interface */
-		if (probe_decode(&rp->front, &b->e[b->n], pkt.linktype,
-		                 pkt.ts_sec, pkt.ts_nsec, pkt.if_id, pkt.data,
-		                 pkt.caplen, pkt.wirelen))
+		if (probe_decode(rp->pr, &b->e[b->n], pkt.linktype, pkt.ts_sec,
+		                 pkt.ts_nsec, pkt.if_id, pkt.data, pkt.caplen,
+		                 pkt.wirelen))
 			b->n++;
 	}
-	b->st = rp->front.st;
-	b->clock_ns = rp->front.now_ns;
 	b->filtered = rp->filtered;
 	b->offset = capfile_offset(cf);
 	if (rc != 1) {
@@ -74,21 +71,16 @@ fill(struct replay *rp, struct replay_batch *b)
 
 struct replay *
 replay_create(struct capfile **files, int n_files, struct bpf_set *filt,
-              const struct probe *back, const volatile sig_atomic_t *stop,
-              char *err, size_t errlen)
+              struct probe *pr, const volatile sig_atomic_t *stop, char *err,
+              size_t errlen)
 {
-	struct replay *rp = aligned_alloc(64, sizeof(*rp));
+	struct replay *rp = calloc(1, sizeof(*rp));
 
 	if (rp == NULL) {
 		(void)snprintf(err, errlen, "replay: out of memory");
 		return NULL;
 	}
-	memset(rp, 0, sizeof(*rp));
-	if (probe_init_front(&rp->front, back, err, errlen) != 0) {
-		free(rp);
-		return NULL;
-	}
-	rp->front_ok = true;
+	rp->pr = pr;
 	rp->files = files;
 	rp->n_files = n_files;
 	rp->filt = filt;
@@ -115,7 +107,5 @@ replay_destroy(struct replay *rp)
 		capfile_close(rp->files[i]);
 	for (i = 0; i < rp->n_files; i++)
 		rp->files[i] = NULL;
-	if (rp->front_ok)
-		probe_fini(&rp->front);
 	free(rp);
 }
